@@ -1,0 +1,106 @@
+//! Small types shared by the tests: alternatives, intervals, input checks.
+
+use crate::error::{Result, StatsError};
+
+/// Which difference a test looks for, as R's `alternative` argument.
+///
+/// The sense is always "first sample compared with the second": `Greater` means the
+/// first sample (`x`) tends to be larger than the second (`y`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Alternative {
+    /// Either direction (`"two.sided"` in R, `"two-sided"` in scipy).
+    #[default]
+    TwoSided,
+    /// `x` tends to be smaller than `y`.
+    Less,
+    /// `x` tends to be larger than `y`.
+    Greater,
+}
+
+impl Alternative {
+    /// The spelling scipy uses: `two-sided`, `less`, `greater`.
+    ///
+    /// ```
+    /// assert_eq!(canary_stats::Alternative::TwoSided.as_str(), "two-sided");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Alternative::TwoSided => "two-sided",
+            Alternative::Less => "less",
+            Alternative::Greater => "greater",
+        }
+    }
+}
+
+impl std::str::FromStr for Alternative {
+    type Err = StatsError;
+
+    /// Accepts scipy's and R's spellings (`two-sided`, `two.sided`, `two_sided`, `less`,
+    /// `greater`).
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "two-sided" | "two.sided" | "two_sided" => Ok(Alternative::TwoSided),
+            "less" => Ok(Alternative::Less),
+            "greater" => Ok(Alternative::Greater),
+            other => Err(StatsError::InvalidArgument {
+                name: "alternative",
+                problem: format!("expected two-sided, less or greater, got {other:?}"),
+            }),
+        }
+    }
+}
+
+/// A confidence interval `[low, high]`; one-sided intervals have an infinite end.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConfidenceInterval {
+    /// Lower end (may be `-inf`).
+    pub low: f64,
+    /// Upper end (may be `+inf`).
+    pub high: f64,
+    /// The confidence level the interval actually has. Equal to the requested level
+    /// unless that level cannot be achieved with the data (R then lowers it, and so do we).
+    pub level: f64,
+}
+
+impl ConfidenceInterval {
+    /// Whether `value` lies in the closed interval.
+    ///
+    /// ```
+    /// let ci = canary_stats::ConfidenceInterval { low: 1.0, high: 2.0, level: 0.95 };
+    /// assert!(ci.contains(1.5) && !ci.contains(3.0));
+    /// ```
+    pub fn contains(&self, value: f64) -> bool {
+        self.low <= value && value <= self.high
+    }
+}
+
+/// Checks that `confidence` lies strictly between 0 and 1.
+pub(crate) fn check_confidence(confidence: f64) -> Result<()> {
+    if confidence > 0.0 && confidence < 1.0 {
+        Ok(())
+    } else {
+        Err(StatsError::InvalidConfidence(confidence))
+    }
+}
+
+/// Checks that a sample has at least `needed` values, all finite.
+pub(crate) fn check_sample(name: &'static str, values: &[f64], needed: usize) -> Result<()> {
+    if let Some((index, &value)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(StatsError::NonFinite { name, index, value });
+    }
+    if values.len() < needed {
+        return Err(StatsError::TooFewValues {
+            name,
+            len: values.len(),
+            needed,
+        });
+    }
+    Ok(())
+}
+
+/// Copies a sample and sorts it ascending (the input is known to be finite).
+pub(crate) fn sorted_copy(values: &[f64]) -> Vec<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    sorted
+}
