@@ -23,7 +23,14 @@
 
 mod common;
 mod error;
+mod mann_whitney;
 mod normal;
+mod pairwise;
+mod rank_sum;
+mod wilcoxon_exact;
 
 pub use common::{Alternative, ConfidenceInterval};
 pub use error::{Result, StatsError};
+pub use mann_whitney::{
+    MannWhitneyMethod, MannWhitneyOptions, MannWhitneyResult, mann_whitney, mann_whitney_sorted,
+};
