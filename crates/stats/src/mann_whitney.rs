@@ -204,13 +204,32 @@ pub fn mann_whitney_sorted(
             MannWhitneyMethod::Exact => true,
             MannWhitneyMethod::Asymptotic => false,
         };
-    let estimate = hodges_lehmann(&diffs);
-    let (p_value, z, confidence_interval, method) = if use_exact {
-        let (p, ci) = exact_path(n, m, &ranks, &diffs, options)?;
-        (p, None, ci, MannWhitneyMethod::Exact)
+    // Which order statistics of the differences are needed, then one selection for all.
+    let (p_value, z, interval, method) = if use_exact {
+        let (p, interval) = exact_path(n, m, &ranks, options)?;
+        (p, None, interval, MannWhitneyMethod::Exact)
     } else {
-        let (p, z, ci) = asymptotic_path(n, m, &ranks, &diffs, options, x_sorted, y_sorted)?;
-        (p, Some(z), ci, MannWhitneyMethod::Asymptotic)
+        let (p, z, interval) = asymptotic_path(n, m, &ranks, options, x_sorted)?;
+        (p, Some(z), interval, MannWhitneyMethod::Asymptotic)
+    };
+    let total = diffs.len();
+    let median_ranks = [total.div_ceil(2), total / 2 + 1];
+    let mut wanted = vec![median_ranks[0], median_ranks[1]];
+    wanted.extend(interval.low.rank());
+    wanted.extend(interval.high.rank());
+    let values = diffs.select(&wanted);
+    let estimate = values[0] + (values[1] - values[0]) / 2.0;
+    let mut rest = values[2..].iter();
+    let mut resolve = |end: IntervalEnd| match end {
+        IntervalEnd::Rank(_) => rest.next().copied().unwrap_or(f64::NAN),
+        IntervalEnd::Infinite(v) => v,
+    };
+    let low = resolve(interval.low);
+    let high = resolve(interval.high);
+    let confidence_interval = ConfidenceInterval {
+        low,
+        high,
+        level: interval.level,
     };
     Ok(MannWhitneyResult {
         statistic: ranks.u,
@@ -226,28 +245,36 @@ pub fn mann_whitney_sorted(
     })
 }
 
-/// The median of all pairwise differences.
-fn hodges_lehmann(diffs: &PairwiseDifferences<'_>) -> f64 {
-    let total = diffs.len();
-    let lower = diffs.kth_smallest(total.div_ceil(2));
-    if total % 2 == 1 {
-        return lower;
+/// One end of the interval: an order statistic of the differences, or infinite.
+#[derive(Debug, Clone, Copy)]
+enum IntervalEnd {
+    Rank(u64),
+    Infinite(f64),
+}
+
+impl IntervalEnd {
+    fn rank(self) -> Option<u64> {
+        match self {
+            IntervalEnd::Rank(k) => Some(k),
+            IntervalEnd::Infinite(_) => None,
+        }
     }
-    let upper = if diffs.count_at_most(lower) > total / 2 {
-        lower
-    } else {
-        diffs.smallest_above(lower).unwrap_or(lower)
-    };
-    lower + (upper - lower) / 2.0
+}
+
+/// The interval as ranks of the differences, with its confidence level.
+#[derive(Debug, Clone, Copy)]
+struct IntervalRanks {
+    low: IntervalEnd,
+    high: IntervalEnd,
+    level: f64,
 }
 
 fn exact_path(
     n: usize,
     m: usize,
     ranks: &RankSummary,
-    diffs: &PairwiseDifferences<'_>,
     options: &MannWhitneyOptions,
-) -> Result<(f64, ConfidenceInterval)> {
+) -> Result<(f64, IntervalRanks)> {
     let dist = ExactUDistribution::new(n, m)?;
     let w = ranks.u as i64; // an integer: no ties on this path
     let nm = (n * m) as i64;
@@ -264,7 +291,7 @@ fn exact_path(
         Alternative::Less => dist.cdf(w),
     };
     let alpha = 1.0 - options.confidence;
-    let order_stat = |k: i64| diffs.kth_smallest(k as u64);
+    let order_stat = |k: i64| IntervalEnd::Rank(k as u64);
     let (low, high, achieved_alpha) = match options.alternative {
         Alternative::TwoSided => {
             let qu = (dist.quantile(alpha / 2.0) as i64).max(1);
@@ -273,12 +300,12 @@ fn exact_path(
         }
         Alternative::Greater => {
             let qu = (dist.quantile(alpha) as i64).max(1);
-            (order_stat(qu), f64::INFINITY, dist.cdf(qu - 1))
+            (order_stat(qu), IntervalEnd::Infinite(f64::INFINITY), dist.cdf(qu - 1))
         }
         Alternative::Less => {
             let qu = (dist.quantile(alpha) as i64).max(1);
             let ql = nm - qu;
-            (f64::NEG_INFINITY, order_stat(ql + 1), dist.cdf(qu - 1))
+            (IntervalEnd::Infinite(f64::NEG_INFINITY), order_stat(ql + 1), dist.cdf(qu - 1))
         }
     };
     // R lowers the reported level only when the achieved one is far off.
@@ -287,18 +314,16 @@ fn exact_path(
     } else {
         options.confidence
     };
-    Ok((p_value, ConfidenceInterval { low, high, level }))
+    Ok((p_value, IntervalRanks { low, high, level }))
 }
 
 fn asymptotic_path(
     n: usize,
     m: usize,
     ranks: &RankSummary,
-    diffs: &PairwiseDifferences<'_>,
     options: &MannWhitneyOptions,
     x_sorted: &[f64],
-    y_sorted: &[f64],
-) -> Result<(f64, f64, ConfidenceInterval)> {
+) -> Result<(f64, f64, IntervalRanks)> {
     let (nf, mf) = (n as f64, m as f64);
     let nm = nf * mf;
     let big_n = nf + mf;
@@ -335,12 +360,12 @@ fn asymptotic_path(
     // Between consecutive pairwise differences the pooled ties are the within-sample ties.
     let sigma_between = sigma_for(ranks.within_ties);
     let alpha = 1.0 - options.confidence;
-    let total = diffs.len();
+    let total = (n as u64) * (m as u64);
     // The end of the interval for the normal quantile zq: the pairwise difference where
     // (W(d) − n·m/2 − correction) / sigma − zq changes sign. Between differences,
     // W(d) = n·m − j with j = #{differences <= d}; the first j where the expression is
     // negative gives the order statistic D_(j).
-    let crossing = |zq: f64| -> f64 {
+    let crossing = |zq: f64| -> IntervalEnd {
         let t = zq * sigma_between;
         let c = match options.alternative {
             Alternative::TwoSided => {
@@ -360,25 +385,26 @@ fn asymptotic_path(
         } else {
             (bound.floor() as u64).saturating_add(1).max(1)
         };
-        if j > total {
-            diffs.kth_smallest(total)
-        } else {
-            diffs.kth_smallest(j)
-        }
+        IntervalEnd::Rank(j.min(total))
     };
     let (low, high) = match options.alternative {
         Alternative::TwoSided => (
             crossing(normal::quantile(1.0 - alpha / 2.0)),
             crossing(normal::quantile(alpha / 2.0)),
         ),
-        Alternative::Greater => (crossing(normal::quantile(1.0 - alpha)), f64::INFINITY),
-        Alternative::Less => (f64::NEG_INFINITY, crossing(normal::quantile(alpha))),
+        Alternative::Greater => (
+            crossing(normal::quantile(1.0 - alpha)),
+            IntervalEnd::Infinite(f64::INFINITY),
+        ),
+        Alternative::Less => (
+            IntervalEnd::Infinite(f64::NEG_INFINITY),
+            crossing(normal::quantile(alpha)),
+        ),
     };
-    let _ = y_sorted;
     Ok((
         p_value,
         z,
-        ConfidenceInterval {
+        IntervalRanks {
             low,
             high,
             level: options.confidence,
