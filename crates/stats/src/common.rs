@@ -104,3 +104,14 @@ pub(crate) fn sorted_copy(values: &[f64]) -> Vec<f64> {
     sorted.sort_unstable_by(f64::total_cmp);
     sorted
 }
+
+/// The mean of two values as R's `median` takes it, `(a + b) / 2`, without overflowing
+/// for huge values. Exactly antisymmetric: `mean_of_two(-a, -b) == -mean_of_two(a, b)`.
+pub(crate) fn mean_of_two(a: f64, b: f64) -> f64 {
+    let sum = a + b;
+    if sum.is_finite() {
+        sum / 2.0
+    } else {
+        a / 2.0 + b / 2.0
+    }
+}

@@ -6,6 +6,7 @@
 //! | what | function | parity |
 //! |---|---|---|
 //! | Mann–Whitney U / Wilcoxon rank-sum with Hodges–Lehmann estimate and CI | [`mann_whitney`] | R `wilcox.test(x, y, conf.int = TRUE)`, scipy `mannwhitneyu` (U1) |
+//! | Effect sizes: mean ratio, CLES, Hodges–Lehmann shift relative to the baseline median | [`effect_sizes`] | CLES = U/(n·m) as scipy's U1 |
 //! | Two-sample Kolmogorov–Smirnov test (exact or asymptotic, ties handled as R does) | [`ks_two_sample`] | R 4.2.2 `ks.test(x, y, alternative, exact)` |
 //! | Sample quantiles (type 7), several at once or on pre-sorted data | [`quantile`], [`quantiles`], [`SortedSample`] | R `quantile(x, probs, type = 7)` |
 //! | Distribution-free CI of a quantile from order statistics | [`quantile_ci`] | R `qbinom` / `pbinom` order-statistic rule |
@@ -29,6 +30,7 @@
 //! ```
 
 mod common;
+mod effect;
 mod error;
 mod histogram;
 mod ks;
@@ -41,6 +43,7 @@ mod sequential;
 mod wilcoxon_exact;
 
 pub use common::{Alternative, ConfidenceInterval};
+pub use effect::{EffectSizes, effect_sizes};
 pub use error::{Result, StatsError};
 pub use histogram::{GroupedRankResult, Histogram, grouped_rank_test, histogram_quantile};
 pub use ks::{KsMethod, KsOptions, KsResult, ks_two_sample};

@@ -1,7 +1,9 @@
 //! The Mann–Whitney U test (Wilcoxon rank-sum) with the Hodges–Lehmann estimate and its
 //! confidence interval, as R's `wilcox.test(x, y, conf.int = TRUE)` computes them.
 
-use crate::common::{Alternative, ConfidenceInterval, check_confidence, check_sample, sorted_copy};
+use crate::common::{
+    Alternative, ConfidenceInterval, check_confidence, check_sample, mean_of_two, sorted_copy,
+};
 use crate::error::{Result, StatsError};
 use crate::normal;
 use crate::pairwise::PairwiseDifferences;
@@ -218,7 +220,7 @@ pub fn mann_whitney_sorted(
     wanted.extend(interval.low.rank());
     wanted.extend(interval.high.rank());
     let values = diffs.select(&wanted);
-    let estimate = values[0] + (values[1] - values[0]) / 2.0;
+    let estimate = mean_of_two(values[0], values[1]);
     let mut rest = values[2..].iter();
     let mut resolve = |end: IntervalEnd| match end {
         IntervalEnd::Rank(_) => rest.next().copied().unwrap_or(f64::NAN),
