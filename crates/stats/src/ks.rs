@@ -123,12 +123,12 @@ const KOLMOGOROV_TOL: f64 = 1e-6;
 /// one-sided), which is only approximate with ties. [`KsResult::method`] tells which
 /// method was used.
 ///
-/// **R's quirk with ties, reproduced:** R computes the exact p-value of *both* one-sided
-/// statistics from the null distribution of `D⁺`. Without ties `D⁺` and `D⁻` have the same
-/// null distribution, so this is harmless; with ties they differ, and the exact `Less`
-/// p-value is then not the permutation p-value of `D⁻` (it can be far too small or too
-/// large). `Greater` is right, so for a tie-correct "x tends to be larger" test call
-/// `ks_two_sample(y, x, Greater)`, which has the same statistic.
+/// **Where we differ from R on purpose:** R 4.2.2 computes the exact p-value of *both*
+/// one-sided statistics from the null distribution of `D⁺`. Without ties `D⁺` and `D⁻`
+/// have the same null distribution, so this is harmless; with ties they differ, and R's
+/// exact `Less` p-value is then not the permutation p-value of `D⁻` (it can be far too
+/// small or too large — e.g. 0.16 instead of 0.84). We use the null distribution of `D⁻`
+/// for `Less`, so `ks_two_sample(x, y, Less)` equals R's `ks.test(y, x, "greater")`.
 ///
 /// Deviations from R: missing or infinite values are an error here (R drops `NA`s and
 /// accepts infinities), and a forced exact p-value whose path counts overflow is an error
@@ -191,7 +191,7 @@ pub fn ks_two_sample(x: &[f64], y: &[f64], options: &KsOptions) -> Result<KsResu
     };
     let two_sided = options.alternative == Alternative::TwoSided;
     let p_value = if exact {
-        exact_p_value(scaled, n_x, n_y, two_sided, &scan.block_end)?
+        exact_p_value(scaled, n_x, n_y, options.alternative, &scan.block_end)?
     } else {
         asymptotic_p_value(statistic, nx, ny, two_sided)
     };
@@ -270,15 +270,15 @@ fn scan(xs: &[f64], ys: &[f64]) -> Scan {
 /// sorted order) along which `n_x·n_y·d(u, v) < scaled` at every tie-block end, where
 /// `d(u, v) = u/n_x − v/n_y` (its absolute value when two-sided). R compares
 /// `(0.5 + floor(D·n_x·n_y − 1e-7)) / (n_x·n_y) > d`, which is this integer comparison.
-/// R uses `d = u/n_x − v/n_y` for `Less` too (the distribution of `D⁺`, not `D⁻`), and so
-/// do we.
+/// For `Less` the path statistic is `v/n_y − u/n_x` (the distribution of `D⁻`; R 4.2.2
+/// uses `D⁺`'s here, which is wrong with ties).
 /// The count is `1 − P(statistic < observed)` times `C(n_x + n_y, n_x)`, kept in `f64`
 /// with the same additions as R, so the rounding agrees too.
 fn exact_p_value(
     scaled: i128,
     n_x: usize,
     n_y: usize,
-    two_sided: bool,
+    alternative: Alternative,
     block_end: &[bool],
 ) -> Result<f64> {
     let (wide_x, wide_y) = (n_x as i128, n_y as i128);
@@ -304,7 +304,11 @@ fn exact_p_value(
                         ),
                     });
                 }
-                let d = if two_sided { scaled_d.abs() } else { scaled_d };
+                let d = match alternative {
+                    Alternative::TwoSided => scaled_d.abs(),
+                    Alternative::Greater => scaled_d,
+                    Alternative::Less => -scaled_d,
+                };
                 if block_end[u + v] && d >= scaled {
                     0.0
                 } else {

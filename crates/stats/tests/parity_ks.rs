@@ -12,7 +12,11 @@ struct Case {
     alternative: String,
     method: String,
     statistic: f64,
+    /// R's p-value.
     p_value: f64,
+    /// What we must return: R's, except for an exact `less` test with ties, where R is
+    /// wrong and the expected value is R's `greater` on the swapped samples.
+    p_value_expected: f64,
     method_used: String,
     ties: bool,
 }
@@ -47,9 +51,12 @@ fn matches_r_ks_test() {
         if (r.statistic - case.statistic).abs() > 1e-12 {
             problems.push(format!("statistic {} vs R {}", r.statistic, case.statistic));
         }
-        let p_tol = (1e-9 * case.p_value.abs()).max(1e-15);
-        if (r.p_value - case.p_value).abs() > p_tol {
-            problems.push(format!("p-value {:e} vs R {:e}", r.p_value, case.p_value));
+        let p_tol = (1e-9 * case.p_value_expected.abs()).max(1e-15);
+        if (r.p_value - case.p_value_expected).abs() > p_tol {
+            problems.push(format!(
+                "p-value {:e} vs expected {:e} (R {:e})",
+                r.p_value, case.p_value_expected, case.p_value
+            ));
         }
         if r.method.as_str() != case.method_used {
             problems.push(format!("method {:?} vs R {}", r.method, case.method_used));
