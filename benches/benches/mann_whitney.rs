@@ -2,6 +2,7 @@
 //! data (both samples) with `sort_unstable_by(f64::total_cmp)`, in the same group.
 //!
 //! Run: `cargo bench -p canary-benches --bench mann_whitney`
+#![allow(missing_docs)] // `criterion_group!` generates an undocumented function
 
 use canary_benches::latency_sample;
 use canary_stats::{MannWhitneyOptions, mann_whitney};
@@ -18,14 +19,20 @@ fn sort_both(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 /// The textbook Hodges–Lehmann estimate: all n·m differences, then their median.
 fn naive_hodges_lehmann(x: &[f64], y: &[f64]) -> f64 {
-    let mut diffs: Vec<f64> = x.iter().flat_map(|&a| y.iter().map(move |&b| a - b)).collect();
+    let mut diffs: Vec<f64> = x
+        .iter()
+        .flat_map(|&a| y.iter().map(move |&b| a - b))
+        .collect();
     let mid = diffs.len() / 2;
     let (_, upper, _) = diffs.select_nth_unstable_by(mid, f64::total_cmp);
     let upper = *upper;
     if diffs.len() % 2 == 1 {
         return upper;
     }
-    let lower = diffs[..mid].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let lower = diffs[..mid]
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
     (lower + upper) / 2.0
 }
 

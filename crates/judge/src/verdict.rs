@@ -46,7 +46,11 @@ pub struct UnknownVerdict(pub String);
 
 impl fmt::Display for UnknownVerdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown verdict {:?}: expected promote, hold or rollback", self.0)
+        write!(
+            f,
+            "unknown verdict {:?}: expected promote, hold or rollback",
+            self.0
+        )
     }
 }
 

@@ -73,11 +73,17 @@ mod tests {
     #[test]
     fn expands_repeated_variables_and_reports_problems_with_offsets() {
         let vars = BTreeMap::from([("a", "1"), ("b", "22")]);
-        assert_eq!(render_template("${a}+${b}=${a}${b}", &vars).unwrap(), "1+22=122");
+        assert_eq!(
+            render_template("${a}+${b}=${a}${b}", &vars).unwrap(),
+            "1+22=122"
+        );
         assert_eq!(render_template("", &vars).unwrap(), "");
         assert_eq!(
             render_template("x ${c}", &vars),
-            Err(TemplateError::UnknownVariable { name: "c".into(), offset: 2 })
+            Err(TemplateError::UnknownVariable {
+                name: "c".into(),
+                offset: 2
+            })
         );
         assert_eq!(
             render_template("${a} ${b", &vars),

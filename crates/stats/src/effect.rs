@@ -51,11 +51,19 @@ pub fn effect_sizes(canary: &[f64], baseline: &[f64]) -> Result<EffectSizes> {
     let baseline_median = SortedSample::from_sorted(baseline)?.quantile(0.5)?;
     let hl_ratio = 1.0 + hl_shift / baseline_median;
     Ok(EffectSizes {
-        mean_ratio: if mean_ratio.is_finite() { mean_ratio } else { f64::NAN },
+        mean_ratio: if mean_ratio.is_finite() {
+            mean_ratio
+        } else {
+            f64::NAN
+        },
         cles,
         hl_shift,
         baseline_median,
-        hl_ratio: if baseline_median == 0.0 { f64::NAN } else { hl_ratio },
+        hl_ratio: if baseline_median == 0.0 {
+            f64::NAN
+        } else {
+            hl_ratio
+        },
     })
 }
 

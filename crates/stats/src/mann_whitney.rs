@@ -302,12 +302,20 @@ fn exact_path(
         }
         Alternative::Greater => {
             let qu = (dist.quantile(alpha) as i64).max(1);
-            (order_stat(qu), IntervalEnd::Infinite(f64::INFINITY), dist.cdf(qu - 1))
+            (
+                order_stat(qu),
+                IntervalEnd::Infinite(f64::INFINITY),
+                dist.cdf(qu - 1),
+            )
         }
         Alternative::Less => {
             let qu = (dist.quantile(alpha) as i64).max(1);
             let ql = nm - qu;
-            (IntervalEnd::Infinite(f64::NEG_INFINITY), order_stat(ql + 1), dist.cdf(qu - 1))
+            (
+                IntervalEnd::Infinite(f64::NEG_INFINITY),
+                order_stat(ql + 1),
+                dist.cdf(qu - 1),
+            )
         }
     };
     // R lowers the reported level only when the achieved one is far off.
@@ -345,7 +353,11 @@ fn asymptotic_path(
             x_sorted[0]
         )));
     }
-    let half = if options.continuity_correction { 0.5 } else { 0.0 };
+    let half = if options.continuity_correction {
+        0.5
+    } else {
+        0.0
+    };
     let correction = |dz: f64| match options.alternative {
         Alternative::TwoSided => dz.signum() * half * f64::from(dz != 0.0),
         Alternative::Greater => half,

@@ -273,7 +273,10 @@ impl<'a> PairwiseDifferences<'a> {
         if window.values.is_empty() {
             return bracket.hi;
         }
-        *window.values.select_nth_unstable_by(index, f64::total_cmp).1
+        *window
+            .values
+            .select_nth_unstable_by(index, f64::total_cmp)
+            .1
     }
 }
 
@@ -282,7 +285,9 @@ impl<'a> PairwiseDifferences<'a> {
 fn thin(sorted: &[f64]) -> Vec<f64> {
     let n = sorted.len();
     let side = (n / THIN_FACTOR).max(MIN_THIN_SIDE.min(n));
-    (0..side).map(|t| sorted[((2 * t + 1) * n) / (2 * side)]).collect()
+    (0..side)
+        .map(|t| sorted[((2 * t + 1) * n) / (2 * side)])
+        .collect()
 }
 
 /// The search state for one order statistic: `count(lo) < k <= count(hi)`.
@@ -471,13 +476,18 @@ mod tests {
     use super::*;
 
     fn brute(x: &[f64], y: &[f64]) -> Vec<f64> {
-        let mut all: Vec<f64> = x.iter().flat_map(|&a| y.iter().map(move |&b| a - b)).collect();
+        let mut all: Vec<f64> = x
+            .iter()
+            .flat_map(|&a| y.iter().map(move |&b| a - b))
+            .collect();
         all.sort_unstable_by(f64::total_cmp);
         all
     }
 
     fn lcg(seed: &mut u64) -> f64 {
-        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (*seed >> 11) as f64 / (1u64 << 53) as f64
     }
 
@@ -488,13 +498,21 @@ mod tests {
             let mut x: Vec<f64> = (0..n)
                 .map(|_| {
                     let v = lcg(&mut seed) * 10.0;
-                    if levels > 0 { (v * levels as f64 / 10.0).floor() } else { v }
+                    if levels > 0 {
+                        (v * levels as f64 / 10.0).floor()
+                    } else {
+                        v
+                    }
                 })
                 .collect();
             let mut y: Vec<f64> = (0..m)
                 .map(|_| {
                     let v = lcg(&mut seed) * 10.0 + 0.5;
-                    if levels > 0 { (v * levels as f64 / 10.0).floor() } else { v }
+                    if levels > 0 {
+                        (v * levels as f64 / 10.0).floor()
+                    } else {
+                        v
+                    }
                 })
                 .collect();
             x.sort_unstable_by(f64::total_cmp);
@@ -503,12 +521,19 @@ mod tests {
             let diffs = PairwiseDifferences::new(&x, &y);
             let total = all.len() as u64;
             for k in [1, 2, total / 7, total / 2, total / 2 + 1, total - 3, total] {
-                assert_eq!(diffs.kth_smallest(k), all[k as usize - 1], "n={n} m={m} k={k}");
+                assert_eq!(
+                    diffs.kth_smallest(k),
+                    all[k as usize - 1],
+                    "n={n} m={m} k={k}"
+                );
             }
             let v = all[all.len() / 3];
             let above = all.iter().copied().find(|&d| d > v);
             assert_eq!(diffs.smallest_above(v), above);
-            assert_eq!(diffs.count_at_most(v), all.iter().filter(|&&d| d <= v).count() as u64);
+            assert_eq!(
+                diffs.count_at_most(v),
+                all.iter().filter(|&&d| d <= v).count() as u64
+            );
         }
     }
 
@@ -529,10 +554,14 @@ mod tests {
 
     #[test]
     fn midpoint_is_strictly_inside() {
-        for (a, b) in [(0.0, 1.0), (-1e300, 1e300), (1.0, 1.0 + 4.0 * f64::EPSILON), (-5.0, -4.0)] {
+        for (a, b) in [
+            (0.0, 1.0),
+            (-1e300, 1e300),
+            (1.0, 1.0 + 4.0 * f64::EPSILON),
+            (-5.0, -4.0),
+        ] {
             let m = midpoint(a, b);
             assert!(m > a && m < b, "{a} {b} {m}");
         }
     }
 }
-

@@ -129,7 +129,10 @@ mod tests {
         );
         // Within-sample ties only: the fast path.
         let s = rank_summary(&[1.0, 1.0, 4.0, 4.0, 4.0], &[0.5, 2.0, 2.0, 7.0]);
-        assert_eq!(s, merge_rank_summary(&[1.0, 1.0, 4.0, 4.0, 4.0], &[0.5, 2.0, 2.0, 7.0]));
+        assert_eq!(
+            s,
+            merge_rank_summary(&[1.0, 1.0, 4.0, 4.0, 4.0], &[0.5, 2.0, 2.0, 7.0])
+        );
         assert_eq!(s.within_ties, 6.0 + 24.0 + 6.0);
     }
 }

@@ -18,7 +18,11 @@ fn matches_r_wilcox_test() {
         let x = nums(&case["x"]);
         let y = nums(&case["y"]);
         let options = MannWhitneyOptions {
-            alternative: case["alternative"].as_str().unwrap().parse::<Alternative>().unwrap(),
+            alternative: case["alternative"]
+                .as_str()
+                .unwrap()
+                .parse::<Alternative>()
+                .unwrap(),
             confidence: num(&case["confidence"]),
             method: case["method"].as_str().unwrap().parse().unwrap(),
             continuity_correction: case["correct"].as_bool().unwrap(),
@@ -44,8 +48,20 @@ fn matches_r_wilcox_test() {
             ("p_value", r.p_value, num(&case["p_value"]), REL, 1e-300),
             ("ci.low", r.confidence_interval.low, ci[0], REL, root_tol),
             ("ci.high", r.confidence_interval.high, ci[1], REL, root_tol),
-            ("ci.level", r.confidence_interval.level, num(&case["ci_level"]), 1e-12, 0.0),
-            ("estimate (HL median)", r.estimate, num(&case["hl_median"]), REL, 1e-12),
+            (
+                "ci.level",
+                r.confidence_interval.level,
+                num(&case["ci_level"]),
+                1e-12,
+                0.0,
+            ),
+            (
+                "estimate (HL median)",
+                r.estimate,
+                num(&case["hl_median"]),
+                REL,
+                1e-12,
+            ),
         ];
         for (what, got, want, rel, abs) in checks {
             if !close(got, want, rel, abs) {
@@ -53,15 +69,26 @@ fn matches_r_wilcox_test() {
             }
         }
         if r.method != want_method {
-            failures.push(format!("{label}: method {:?}, R used {want_method:?}", r.method));
+            failures.push(format!(
+                "{label}: method {:?}, R used {want_method:?}",
+                r.method
+            ));
         }
         // R's own estimate is the HL median on the exact path and whenever n·m is odd.
         let n_pairs = num(&case["n_pairs"]) as u64;
         if (want_method == MannWhitneyMethod::Exact || n_pairs % 2 == 1)
             && !close(r.estimate, num(&case["r_estimate"]), 1e-9, 1e-9)
         {
-            failures.push(format!("{label}: estimate {} vs R {}", r.estimate, case["r_estimate"]));
+            failures.push(format!(
+                "{label}: estimate {} vs R {}",
+                r.estimate, case["r_estimate"]
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -4,14 +4,14 @@
 use serde_json::Value;
 
 /// Loads `tests/data/<name>.json`.
-pub fn load(name: &str) -> Vec<Value> {
+pub(crate) fn load(name: &str) -> Vec<Value> {
     let path = format!("{}/tests/data/{name}.json", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// A number as jsonlite writes it: a JSON number, or "Inf" / "-Inf" / "NaN" / "NA".
-pub fn num(v: &Value) -> f64 {
+pub(crate) fn num(v: &Value) -> f64 {
     match v {
         Value::Number(n) => n.as_f64().expect("finite number"),
         Value::String(s) => match s.as_str() {
@@ -26,13 +26,13 @@ pub fn num(v: &Value) -> f64 {
 }
 
 /// An array of numbers.
-pub fn nums(v: &Value) -> Vec<f64> {
+pub(crate) fn nums(v: &Value) -> Vec<f64> {
     v.as_array().expect("array").iter().map(num).collect()
 }
 
 /// Whether `got` is within `rel` relative error of `want` (or `abs` absolute error);
 /// infinities and NaN must match exactly.
-pub fn close(got: f64, want: f64, rel: f64, abs: f64) -> bool {
+pub(crate) fn close(got: f64, want: f64, rel: f64, abs: f64) -> bool {
     if want.is_nan() {
         return got.is_nan();
     }
