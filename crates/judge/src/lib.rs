@@ -1,18 +1,58 @@
 //! # canary-judge
 //!
-//! What deploy tools link: it will hold the config, the metric data model, classification,
-//! scoring, the verdict and the rollout engine. Today it holds the verdict vocabulary and
-//! re-exports the statistics of [`canary_stats`] as [`stats`].
+//! What deploy tools link: the analysis config, the metric data model, fixtures,
+//! classification, scoring and the verdict. No async, no network: data comes in, a
+//! [`Report`] goes out.
 //!
 //! ```
-//! use canary_judge::Verdict;
+//! use canary_judge::{judge, Config, Fixture, Verdict};
 //!
+//! let config = Config::from_yaml_str(r#"
+//! version: 1
+//! metrics:
+//!   - name: errors
+//!     kind: counts
+//!     critical: true
+//! "#).unwrap();
+//! let fixture = Fixture::from_json_str(r#"{"version": 1, "name": "spike", "metrics": {"errors": {
+//!     "kind": "counts",
+//!     "baseline": [[0, 3, 1000], [60, 2, 1000]],
+//!     "canary":   [[0, 30, 1000], [60, 35, 1000]]}}}"#).unwrap();
+//! let report = judge(&config, &fixture).unwrap();
+//! assert_eq!(report.verdict, Verdict::Rollback);
 //! assert_eq!(Verdict::Rollback.exit_code(), 20);
-//! assert_eq!("hold".parse::<Verdict>().unwrap(), Verdict::Hold);
 //! ```
 
 pub use canary_stats as stats;
 
+mod classify;
+mod clean;
+mod config;
+mod config_load;
+mod data;
+mod error;
+mod evaluate;
+mod fixture;
+mod judge;
+mod number;
+mod replay;
+mod report;
+mod score;
 mod verdict;
 
+pub use config::{
+    Config, Direction, Effect, EffectMeasure, Gate, MetricConfig, MetricKind, Mode, NanStrategy,
+    OutlierStrategy, Outliers, RelativeGate, ScoreThresholds, Stat, TestKind, defaults,
+};
+pub use config_load::ConfigFormat;
+pub use data::{CountPoint, MetricData, Point, Sides};
+pub use error::{ConfigError, ConfigProblem, Error, FixtureError, JudgeError};
+pub use fixture::Fixture;
+pub use judge::{judge, judge_metrics};
+pub use number::Number;
+pub use replay::{Replay, ReplayResult, ReplaySummary};
+pub use report::{
+    Classification, Evidence, GateCheck, GroupScore, MetricResult, Report, SideSummary,
+    Thresholds,
+};
 pub use verdict::{UnknownVerdict, Verdict};

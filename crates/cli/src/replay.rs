@@ -1,0 +1,94 @@
+//! `canary replay`: judging many fixtures in parallel, results in a stable order.
+
+use anyhow::{Context, bail};
+use canary_judge::{Config, Fixture, Number, Replay, ReplayResult, judge};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// The fixture files named by `paths`: files as given, folders' `*.json` and `*.csv`
+/// files sorted by name (not recursive).
+pub(crate) fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("{}: cannot read the folder", path.display()))?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && is_fixture(p))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            bail!("{}: no such file or folder", path.display());
+        }
+    }
+    if files.is_empty() {
+        bail!("no fixtures (*.json, *.csv) found in the given paths");
+    }
+    Ok(files)
+}
+
+fn is_fixture(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("csv"))
+}
+
+/// Judges every file, in parallel; a progress bar shows on a terminal when `show_progress`.
+pub(crate) fn run(
+    config: &Config,
+    files: &[PathBuf],
+    jobs: Option<usize>,
+    show_progress: bool,
+) -> anyhow::Result<Replay> {
+    let bar = if show_progress && std::io::stderr().is_terminal() {
+        let bar = ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} fixtures {elapsed}") {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let judge_one = |path: &PathBuf| -> Result<ReplayResult, String> {
+        let result = (|| {
+            let fixture = Fixture::from_path(path)?;
+            let report = judge(config, &fixture)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            anyhow::Ok(ReplayResult {
+                path: path.display().to_string(),
+                name: fixture.name,
+                expected: fixture.expected,
+                verdict: report.verdict,
+                score: Number(report.score.0),
+            })
+        })();
+        bar.inc(1);
+        result.map_err(|e| format!("{e:#}"))
+    };
+    let outcomes: Vec<Result<ReplayResult, String>> = match jobs {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+            .context("starting worker threads")?
+            .install(|| files.par_iter().map(judge_one).collect()),
+        None => files.par_iter().map(judge_one).collect(),
+    };
+    bar.finish_and_clear();
+    let mut results = Vec::with_capacity(outcomes.len());
+    let mut errors = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Ok(r) => results.push(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        bail!("{} fixture(s) could not be judged:\n{}", errors.len(), errors.join("\n"));
+    }
+    Ok(Replay::new(results))
+}
