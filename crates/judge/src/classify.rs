@@ -10,7 +10,14 @@ pub(crate) fn classify(metric: &MetricConfig, outcome: Outcome) -> MetricResult 
     let group = metric.group_name().to_owned();
     match outcome {
         Outcome::NoData(why) => MetricResult {
-            reason: format!("{name}: {why}{}", if metric.must_have_data { " (must have data)" } else { "" }),
+            reason: format!(
+                "{name}: {why}{}",
+                if metric.must_have_data {
+                    " (must have data)"
+                } else {
+                    ""
+                }
+            ),
             name,
             group,
             classification: Classification::Nodata,
@@ -41,9 +48,18 @@ fn classify_tested(metric: &MetricConfig, name: String, group: String, t: Tested
     let watches_increase = metric.direction != Direction::Decrease;
     let watches_decrease = metric.direction != Direction::Increase;
     let stat_high = t.change == Change::Increase && watches_increase && beyond_up(allowed_increase);
-    let stat_low = t.change == Change::Decrease && watches_decrease && beyond_down(allowed_decrease);
-    let gate_high = t.evidence.gates.iter().find(|g| g.breached == Some(Classification::High));
-    let gate_low = t.evidence.gates.iter().find(|g| g.breached == Some(Classification::Low));
+    let stat_low =
+        t.change == Change::Decrease && watches_decrease && beyond_down(allowed_decrease);
+    let gate_high = t
+        .evidence
+        .gates
+        .iter()
+        .find(|g| g.breached == Some(Classification::High));
+    let gate_low = t
+        .evidence
+        .gates
+        .iter()
+        .find(|g| g.breached == Some(Classification::Low));
     let classification = if stat_high || gate_high.is_some() {
         Classification::High
     } else if stat_low || gate_low.is_some() {
@@ -56,11 +72,17 @@ fn classify_tested(metric: &MetricConfig, name: String, group: String, t: Tested
     let critical = match classification {
         Classification::High => {
             (gate_high.is_some() && metric.critical)
-                || (stat_high && effect_config.critical_increase.map_or(metric.critical, beyond_up))
+                || (stat_high
+                    && effect_config
+                        .critical_increase
+                        .map_or(metric.critical, beyond_up))
         }
         Classification::Low => {
             (gate_low.is_some() && metric.critical)
-                || (stat_low && effect_config.critical_decrease.map_or(metric.critical, beyond_down))
+                || (stat_low
+                    && effect_config
+                        .critical_decrease
+                        .map_or(metric.critical, beyond_down))
         }
         _ => false,
     };
@@ -99,8 +121,16 @@ fn sentence(
         .confidence
         .map_or(String::new(), |c| format!("{} %", fmt_num(c.0 * 100.0)));
     let interval = match t.interval {
-        Some((lo, hi, "ratio")) => format!(", {confidence} CI of the ratio {} to {}", fmt_num(lo), fmt_num(hi)),
-        Some((lo, hi, _)) => format!(", {confidence} CI of the shift {} to {}", signed(lo), signed(hi)),
+        Some((lo, hi, "ratio")) => format!(
+            ", {confidence} CI of the ratio {} to {}",
+            fmt_num(lo),
+            fmt_num(hi)
+        ),
+        Some((lo, hi, _)) => format!(
+            ", {confidence} CI of the shift {} to {}",
+            signed(lo),
+            signed(hi)
+        ),
         None => t
             .evidence
             .p_value
@@ -117,7 +147,8 @@ fn sentence(
     let test_explains = matches!(
         (classification, t.change),
         (Classification::High, Change::Increase) | (Classification::Low, Change::Decrease)
-    ) && (t.change == Change::Increase && metric.direction != Direction::Decrease
+    ) && (t.change == Change::Increase
+        && metric.direction != Direction::Decrease
         || t.change == Change::Decrease && metric.direction != Direction::Increase)
         && !t.effect.is_nan()
         && match t.change {
@@ -142,7 +173,12 @@ fn sentence(
                 fmt_num(g.canary.0)
             )
         } else {
-            format!("{} canary {} is {} (gate {limit})", name, g.stat, fmt_num(g.value.0))
+            format!(
+                "{} canary {} is {} (gate {limit})",
+                name,
+                g.stat,
+                fmt_num(g.value.0)
+            )
         };
         return format!("{what}; {figures}{suffix}");
     }
@@ -156,10 +192,14 @@ fn sentence(
             allowance(t.measure, allowed_decrease, "decrease")
         ),
         (_, Change::Increase) if metric.direction == Direction::Decrease => {
-            format!("{name} rose {effect} ({figures}); an increase is not a regression for this metric")
+            format!(
+                "{name} rose {effect} ({figures}); an increase is not a regression for this metric"
+            )
         }
         (_, Change::Decrease) if metric.direction == Direction::Increase => {
-            format!("{name} fell {effect} ({figures}); a decrease is not a regression for this metric")
+            format!(
+                "{name} fell {effect} ({figures}); a decrease is not a regression for this metric"
+            )
         }
         (_, Change::Increase) => format!(
             "{name} rose {effect} ({figures}), within the allowed {}",
@@ -210,7 +250,11 @@ fn times(v: f64) -> String {
 }
 
 fn fmt_limit(kind: &str, v: f64) -> String {
-    if kind == "relative_gate" { times(v) } else { fmt_num(v) }
+    if kind == "relative_gate" {
+        times(v)
+    } else {
+        fmt_num(v)
+    }
 }
 
 fn percent(rate: f64) -> String {
@@ -218,17 +262,31 @@ fn percent(rate: f64) -> String {
 }
 
 fn signed(v: f64) -> String {
-    if v > 0.0 { format!("+{}", fmt_num(v)) } else { fmt_num(v) }
+    if v > 0.0 {
+        format!("+{}", fmt_num(v))
+    } else {
+        fmt_num(v)
+    }
 }
 
 fn fmt_p(p: f64) -> String {
-    if p < 1e-4 { format!("{p:.1e}") } else { fmt_num(p) }
+    if p < 1e-4 {
+        format!("{p:.1e}")
+    } else {
+        fmt_num(p)
+    }
 }
 
 /// A number with three significant digits, without trailing zeros.
 pub(crate) fn fmt_num(v: f64) -> String {
     if !v.is_finite() {
-        return if v.is_nan() { "n/a".into() } else if v > 0.0 { "∞".into() } else { "-∞".into() };
+        return if v.is_nan() {
+            "n/a".into()
+        } else if v > 0.0 {
+            "∞".into()
+        } else {
+            "-∞".into()
+        };
     }
     if v == 0.0 {
         return "0".into();

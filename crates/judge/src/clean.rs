@@ -63,7 +63,10 @@ mod tests {
         values
             .iter()
             .enumerate()
-            .map(|(i, &value)| Point { timestamp: i as i64, value })
+            .map(|(i, &value)| Point {
+                timestamp: i as i64,
+                value,
+            })
             .collect()
     }
 
@@ -71,7 +74,10 @@ mod tests {
     fn removes_or_replaces_missing_values() {
         let p = points(&[Some(3.0), None, Some(1.0), Some(f64::NAN)]);
         let removed = clean(&p, NanStrategy::Remove, Outliers::default());
-        assert_eq!((removed.sorted.clone(), removed.missing), (vec![1.0, 3.0], 2));
+        assert_eq!(
+            (removed.sorted.clone(), removed.missing),
+            (vec![1.0, 3.0], 2)
+        );
         let replaced = clean(&p, NanStrategy::Replace, Outliers::default());
         assert_eq!(replaced.sorted, vec![0.0, 0.0, 1.0, 3.0]);
     }
@@ -80,7 +86,10 @@ mod tests {
     fn iqr_fences_remove_far_values_only() {
         let mut v: Vec<Option<f64>> = (0..20).map(|i| Some(100.0 + f64::from(i))).collect();
         v.push(Some(10_000.0));
-        let out = Outliers { strategy: OutlierStrategy::Remove, factor: 3.0 };
+        let out = Outliers {
+            strategy: OutlierStrategy::Remove,
+            factor: 3.0,
+        };
         let cleaned = clean(&points(&v), NanStrategy::Remove, out);
         assert_eq!(cleaned.outliers_removed, 1);
         assert_eq!(cleaned.sorted.len(), 20);

@@ -52,9 +52,7 @@ impl Config {
             return Err(parse_error("", "the config is empty"));
         }
         let config: Config = match format {
-            ConfigFormat::Yaml => {
-                deserialize(serde_yaml_ng::Deserializer::from_str(text))?
-            }
+            ConfigFormat::Yaml => deserialize(serde_yaml_ng::Deserializer::from_str(text))?,
             ConfigFormat::Json => {
                 let mut de = serde_json::Deserializer::from_str(text);
                 let config = deserialize(&mut de)?;
@@ -127,7 +125,10 @@ fn problems(config: &Config) -> Vec<ConfigProblem> {
     let mut out = Vec::new();
     let mut problem = |path: String, message: String| out.push(ConfigProblem { path, message });
     if config.version != 1 {
-        problem("version".into(), format!("expected 1, got {}", config.version));
+        problem(
+            "version".into(),
+            format!("expected 1, got {}", config.version),
+        );
     }
     if config.mode == Mode::Kayenta {
         problem(
@@ -140,23 +141,38 @@ fn problems(config: &Config) -> Vec<ConfigProblem> {
         check_positive(&mut problem, "tolerance", t);
     }
     let score = config.score;
-    for (key, value) in [("score.pass", score.pass), ("score.marginal", score.marginal)] {
+    for (key, value) in [
+        ("score.pass", score.pass),
+        ("score.marginal", score.marginal),
+    ] {
         if !(0.0..=100.0).contains(&value) {
-            problem(key.into(), format!("expected a number from 0 to 100, got {value}"));
+            problem(
+                key.into(),
+                format!("expected a number from 0 to 100, got {value}"),
+            );
         }
     }
     if score.marginal > score.pass {
         problem(
             "score.marginal".into(),
-            format!("must not exceed score.pass ({} > {})", score.marginal, score.pass),
+            format!(
+                "must not exceed score.pass ({} > {})",
+                score.marginal, score.pass
+            ),
         );
     }
     for (group, weight) in &config.groups {
         if !(weight.is_finite() && *weight >= 0.0) {
-            problem(format!("groups.{group}"), format!("expected a non-negative weight, got {weight}"));
+            problem(
+                format!("groups.{group}"),
+                format!("expected a non-negative weight, got {weight}"),
+            );
         }
         if !config.metrics.iter().any(|m| m.group_name() == group) {
-            problem(format!("groups.{group}"), "no metric is in this group".into());
+            problem(
+                format!("groups.{group}"),
+                "no metric is in this group".into(),
+            );
         }
     }
     if config.metrics.is_empty() {
@@ -168,7 +184,10 @@ fn problems(config: &Config) -> Vec<ConfigProblem> {
         if metric.name.trim().is_empty() {
             problem(at("name"), "expected a non-empty name".into());
         } else if !seen.insert(metric.name.as_str()) {
-            problem(at("name"), format!("duplicate metric name {:?}", metric.name));
+            problem(
+                at("name"),
+                format!("duplicate metric name {:?}", metric.name),
+            );
         }
         metric_problems(metric, &at, &mut problem);
     }
@@ -196,7 +215,11 @@ fn metric_problems(
         };
         problem(
             at("test"),
-            format!("{} does not apply to {} data; expected {allowed}", test.as_str(), kind.as_str()),
+            format!(
+                "{} does not apply to {} data; expected {allowed}",
+                test.as_str(),
+                kind.as_str()
+            ),
         );
     }
     if let Some(c) = metric.confidence {
@@ -229,7 +252,11 @@ fn metric_problems(
             };
             problem(
                 at("effect.measure"),
-                format!("{} does not apply to {} data; expected {allowed}", measure.as_str(), kind.as_str()),
+                format!(
+                    "{} does not apply to {} data; expected {allowed}",
+                    measure.as_str(),
+                    kind.as_str()
+                ),
             );
         }
         let thresholds = [
@@ -251,13 +278,19 @@ fn metric_problems(
         if effect.allowed_increase.is_some_and(|v| v < neutral) {
             problem(
                 at("effect.allowed_increase"),
-                format!("must be at least {neutral} (no change) for {}", measure.as_str()),
+                format!(
+                    "must be at least {neutral} (no change) for {}",
+                    measure.as_str()
+                ),
             );
         }
         if effect.allowed_decrease.is_some_and(|v| v > neutral) {
             problem(
                 at("effect.allowed_decrease"),
-                format!("must be at most {neutral} (no change) for {}", measure.as_str()),
+                format!(
+                    "must be at most {neutral} (no change) for {}",
+                    measure.as_str()
+                ),
             );
         }
         if let (Some(a), Some(c)) = (effect.allowed_increase, effect.critical_increase)
@@ -278,9 +311,15 @@ fn metric_problems(
         }
         if let Some(q) = effect.quantile {
             if measure != EffectMeasure::QuantileRatio {
-                problem(at("effect.quantile"), "only applies to quantile_ratio".into());
+                problem(
+                    at("effect.quantile"),
+                    "only applies to quantile_ratio".into(),
+                );
             } else if !(q > 0.0 && q < 1.0) {
-                problem(at("effect.quantile"), format!("expected a quantile in (0, 1), got {q}"));
+                problem(
+                    at("effect.quantile"),
+                    format!("expected a quantile in (0, 1), got {q}"),
+                );
             }
         }
     }
@@ -299,13 +338,19 @@ fn metric_problems(
         if let (Some(lo), Some(hi)) = (gate.min, gate.max)
             && lo > hi
         {
-            problem(at("gate.min"), format!("must not exceed gate.max ({lo} > {hi})"));
+            problem(
+                at("gate.min"),
+                format!("must not exceed gate.max ({lo} > {hi})"),
+            );
         }
     }
     if let Some(gate) = &metric.relative_gate {
         check_stat(problem, &at("relative_gate.stat"), gate.stat, kind);
         if gate.min_ratio.is_none() && gate.max_ratio.is_none() {
-            problem(at("relative_gate"), "expected min_ratio, max_ratio or both".into());
+            problem(
+                at("relative_gate"),
+                "expected min_ratio, max_ratio or both".into(),
+            );
         }
         for (key, value) in [
             ("relative_gate.min_ratio", gate.min_ratio),
@@ -332,19 +377,28 @@ fn check_stat(problem: &mut dyn FnMut(String, String), path: &str, stat: Stat, k
         };
         problem(
             path.to_owned(),
-            format!("{stat} does not apply to {} data; expected {allowed}", kind.as_str()),
+            format!(
+                "{stat} does not apply to {} data; expected {allowed}",
+                kind.as_str()
+            ),
         );
     }
 }
 
 fn check_probability(problem: &mut dyn FnMut(String, String), path: &str, value: f64) {
     if !(value > 0.0 && value < 1.0) {
-        problem(path.to_owned(), format!("expected a number strictly between 0 and 1, got {value}"));
+        problem(
+            path.to_owned(),
+            format!("expected a number strictly between 0 and 1, got {value}"),
+        );
     }
 }
 
 fn check_positive(problem: &mut dyn FnMut(String, String), path: &str, value: f64) {
     if !(value.is_finite() && value > 0.0) {
-        problem(path.to_owned(), format!("expected a positive number, got {value}"));
+        problem(
+            path.to_owned(),
+            format!("expected a positive number, got {value}"),
+        );
     }
 }

@@ -103,7 +103,9 @@ impl FixtureError {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum JudgeError {
     /// A configured metric is absent from the fixture.
-    #[error("fixture {fixture:?} has no data for metric {metric:?} (metrics[{index}] of the config)")]
+    #[error(
+        "fixture {fixture:?} has no data for metric {metric:?} (metrics[{index}] of the config)"
+    )]
     MissingMetric {
         /// The fixture's name.
         fixture: String,

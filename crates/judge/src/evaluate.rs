@@ -86,7 +86,11 @@ impl Default for crate::config::Effect {
 }
 
 /// Judges a continuous metric's data.
-pub(crate) fn continuous(metric: &MetricConfig, confidence: f64, sides: &Sides<Vec<Point>>) -> Outcome {
+pub(crate) fn continuous(
+    metric: &MetricConfig,
+    confidence: f64,
+    sides: &Sides<Vec<Point>>,
+) -> Outcome {
     let baseline = clean(&sides.baseline, metric.nan_strategy, metric.outliers);
     let canary = clean(&sides.canary, metric.nan_strategy, metric.outliers);
     let min = metric.min_samples_or_default();
@@ -165,7 +169,8 @@ pub(crate) fn continuous(metric: &MetricConfig, confidence: f64, sides: &Sides<V
                 }
                 // Every value on both sides equal: nothing changed.
                 Err(StatsError::Degenerate(_)) => {
-                    evidence.statistic = num((canary.sorted.len() * baseline.sorted.len()) as f64 / 2.0);
+                    evidence.statistic =
+                        num((canary.sorted.len() * baseline.sorted.len()) as f64 / 2.0);
                     evidence.p_value = num(1.0);
                     evidence.estimate = num(0.0);
                     evidence.ci = Some([Number(0.0), Number(0.0)]);
@@ -186,8 +191,16 @@ pub(crate) fn continuous(metric: &MetricConfig, confidence: f64, sides: &Sides<V
     }
     let center = (
         "median",
-        baseline_sample.as_ref().ok().and_then(|s| s.quantile(0.5).ok()).unwrap_or(f64::NAN),
-        canary_sample.as_ref().ok().and_then(|s| s.quantile(0.5).ok()).unwrap_or(f64::NAN),
+        baseline_sample
+            .as_ref()
+            .ok()
+            .and_then(|s| s.quantile(0.5).ok())
+            .unwrap_or(f64::NAN),
+        canary_sample
+            .as_ref()
+            .ok()
+            .and_then(|s| s.quantile(0.5).ok())
+            .unwrap_or(f64::NAN),
     );
     Outcome::Tested(Tested {
         change,
@@ -240,7 +253,11 @@ fn summarize(side: &CleanSide) -> SideSummary {
 }
 
 /// Judges a counts metric's data on window totals.
-pub(crate) fn counts(metric: &MetricConfig, confidence: f64, sides: &Sides<Vec<CountPoint>>) -> Outcome {
+pub(crate) fn counts(
+    metric: &MetricConfig,
+    confidence: f64,
+    sides: &Sides<Vec<CountPoint>>,
+) -> Outcome {
     let (eb, tb) = totals(&sides.baseline);
     let (ec, tc) = totals(&sides.canary);
     let min = metric.min_samples_or_default() as f64;
@@ -249,7 +266,9 @@ pub(crate) fn counts(metric: &MetricConfig, confidence: f64, sides: &Sides<Vec<C
             return Outcome::NoData(format!("no {name} requests"));
         }
         if total < min {
-            return Outcome::NoData(format!("too few {name} requests: {total}, min_samples is {min}"));
+            return Outcome::NoData(format!(
+                "too few {name} requests: {total}, min_samples is {min}"
+            ));
         }
     }
     let options = RateTestOptions {
@@ -322,35 +341,43 @@ pub(crate) fn histogram(
             return Outcome::NoData(format!("no {name} observations"));
         }
         if total < min {
-            return Outcome::NoData(format!("too few {name} observations: {total}, min_samples is {min}"));
+            return Outcome::NoData(format!(
+                "too few {name} observations: {total}, min_samples is {min}"
+            ));
         }
         pair.push(h);
     }
     let (canary, baseline) = (pair[0], pair[1]);
     let alpha = 1.0 - confidence;
-    let (statistic, p_value, change) = match grouped_rank_test(canary, baseline, Alternative::TwoSided) {
-        Ok(r) => {
-            let change = if r.p_value < alpha {
-                if r.cles > 0.5 {
-                    Change::Increase
-                } else if r.cles < 0.5 {
-                    Change::Decrease
+    let (statistic, p_value, change) =
+        match grouped_rank_test(canary, baseline, Alternative::TwoSided) {
+            Ok(r) => {
+                let change = if r.p_value < alpha {
+                    if r.cles > 0.5 {
+                        Change::Increase
+                    } else if r.cles < 0.5 {
+                        Change::Decrease
+                    } else {
+                        Change::None
+                    }
                 } else {
                     Change::None
-                }
-            } else {
-                Change::None
-            };
-            (r.statistic, r.p_value, change)
-        }
-        Err(StatsError::Degenerate(_)) => (canary.total() * baseline.total() / 2.0, 1.0, Change::None),
-        Err(e) => return Outcome::Error(format!("grouped rank test: {e}")),
-    };
+                };
+                (r.statistic, r.p_value, change)
+            }
+            Err(StatsError::Degenerate(_)) => {
+                (canary.total() * baseline.total() / 2.0, 1.0, Change::None)
+            }
+            Err(e) => return Outcome::Error(format!("grouped rank test: {e}")),
+        };
     let quantile = metric
         .effect
         .and_then(|e| e.quantile)
         .unwrap_or(defaults::EFFECT_QUANTILE);
-    let (qb, qc) = (histogram_quantile(quantile, baseline), histogram_quantile(quantile, canary));
+    let (qb, qc) = (
+        histogram_quantile(quantile, baseline),
+        histogram_quantile(quantile, canary),
+    );
     let effect = ratio(qc, qb);
     let summary = |h: &Histogram| SideSummary {
         n: Number(h.total()),
@@ -378,7 +405,11 @@ pub(crate) fn histogram(
         canary: Some(summary(canary)),
         ..Evidence::default()
     };
-    let label = if quantile == 0.5 { "median" } else { "quantile" };
+    let label = if quantile == 0.5 {
+        "median"
+    } else {
+        "quantile"
+    };
     Outcome::Tested(Tested {
         change,
         effect,

@@ -43,7 +43,10 @@ impl Fixture {
             path: String::new(),
             message: format!("cannot read: {e}"),
         })?;
-        let result = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+        let result = if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        {
             let name = path.file_stem().map(|s| s.to_string_lossy().into_owned());
             Self::from_csv_str(&text, name.as_deref().unwrap_or("csv"))
         } else {
@@ -82,14 +85,22 @@ impl Fixture {
         }
         let name = match top.get("name") {
             Some(Value::String(s)) => s.clone(),
-            Some(other) => return Err(FixtureError::at("name", format!("expected a string, got {other}"))),
+            Some(other) => {
+                return Err(FixtureError::at(
+                    "name",
+                    format!("expected a string, got {other}"),
+                ));
+            }
             None => return Err(FixtureError::at("name", "missing")),
         };
         let description = match top.get("description") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
             Some(other) => {
-                return Err(FixtureError::at("description", format!("expected a string, got {other}")));
+                return Err(FixtureError::at(
+                    "description",
+                    format!("expected a string, got {other}"),
+                ));
             }
         };
         let expected = match top.get("expected") {
@@ -99,15 +110,18 @@ impl Fixture {
                     .map_err(|e| FixtureError::at("expected", e.to_string()))?,
             ),
             Some(other) => {
-                return Err(FixtureError::at("expected", format!("expected promote, hold or rollback, got {other}")));
+                return Err(FixtureError::at(
+                    "expected",
+                    format!("expected promote, hold or rollback, got {other}"),
+                ));
             }
         };
         let metrics_value = top
             .get("metrics")
             .ok_or_else(|| FixtureError::at("metrics", "missing"))?;
-        let metrics_map = metrics_value
-            .as_object()
-            .ok_or_else(|| FixtureError::at("metrics", "expected an object of metric name to data"))?;
+        let metrics_map = metrics_value.as_object().ok_or_else(|| {
+            FixtureError::at("metrics", "expected an object of metric name to data")
+        })?;
         let mut metrics = BTreeMap::new();
         for (metric, entry) in metrics_map {
             let path = format!("metrics.{metric}");
@@ -131,7 +145,10 @@ impl Fixture {
     /// assert_eq!(f.metrics.len(), 1);
     /// ```
     pub fn from_csv_str(text: &str, name: &str) -> Result<Self, FixtureError> {
-        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
         let (_, header) = lines
             .next()
             .ok_or_else(|| FixtureError::at("", "the CSV file is empty"))?;
@@ -147,20 +164,26 @@ impl Fixture {
             let at = format!("line {}", index + 1);
             let fields: Vec<&str> = line.split(',').map(str::trim).collect();
             let [timestamp, metric, side, value] = fields[..] else {
-                return Err(FixtureError::at(&at, format!("expected 4 fields, got {}", fields.len())));
+                return Err(FixtureError::at(
+                    &at,
+                    format!("expected 4 fields, got {}", fields.len()),
+                ));
             };
-            let timestamp: i64 = timestamp
-                .parse()
-                .map_err(|_| FixtureError::at(&at, format!("timestamp {timestamp:?} is not whole unix seconds")))?;
+            let timestamp: i64 = timestamp.parse().map_err(|_| {
+                FixtureError::at(
+                    &at,
+                    format!("timestamp {timestamp:?} is not whole unix seconds"),
+                )
+            })?;
             if metric.is_empty() {
                 return Err(FixtureError::at(&at, "empty metric name"));
             }
             let value = match value {
                 "" | "NaN" | "nan" | "null" | "NA" => None,
                 v => {
-                    let parsed: f64 = v
-                        .parse()
-                        .map_err(|_| FixtureError::at(&at, format!("value {v:?} is not a number")))?;
+                    let parsed: f64 = v.parse().map_err(|_| {
+                        FixtureError::at(&at, format!("value {v:?} is not a number"))
+                    })?;
                     if parsed.is_infinite() {
                         return Err(FixtureError::at(&at, format!("value {v:?} is infinite")));
                     }
@@ -175,7 +198,10 @@ impl Fixture {
                 "baseline" => &mut entry.baseline,
                 "canary" => &mut entry.canary,
                 other => {
-                    return Err(FixtureError::at(&at, format!("side {other:?}: expected baseline or canary")));
+                    return Err(FixtureError::at(
+                        &at,
+                        format!("side {other:?}: expected baseline or canary"),
+                    ));
                 }
             };
             points.push(Point { timestamp, value });
@@ -185,7 +211,11 @@ impl Fixture {
             sides.baseline.sort_by_key(|p| p.timestamp);
             sides.canary.sort_by_key(|p| p.timestamp);
             let path = format!("metrics.{metric}");
-            check_timestamps(&path, "baseline", sides.baseline.iter().map(|p| p.timestamp))?;
+            check_timestamps(
+                &path,
+                "baseline",
+                sides.baseline.iter().map(|p| p.timestamp),
+            )?;
             check_timestamps(&path, "canary", sides.canary.iter().map(|p| p.timestamp))?;
             metrics.insert(metric, MetricData::Continuous(sides));
         }
@@ -214,27 +244,47 @@ fn parse_metric(path: &str, entry: &Value) -> Result<MetricData, FixtureError> {
         None | Some(Value::Null) => "continuous",
         Some(Value::String(s)) => s.as_str(),
         Some(other) => {
-            return Err(FixtureError::at(&format!("{path}.kind"), format!("expected a string, got {other}")));
+            return Err(FixtureError::at(
+                &format!("{path}.kind"),
+                format!("expected a string, got {other}"),
+            ));
         }
     };
     let side = |name: &str| -> Result<&Value, FixtureError> {
-        object
-            .get(name)
-            .ok_or_else(|| FixtureError::at(&format!("{path}.{name}"), "missing (use [] or null for no data)"))
+        object.get(name).ok_or_else(|| {
+            FixtureError::at(
+                &format!("{path}.{name}"),
+                "missing (use [] or null for no data)",
+            )
+        })
     };
     let (baseline, canary) = (side("baseline")?, side("canary")?);
     match kind {
         "continuous" => {
             let b = parse_points(&format!("{path}.baseline"), baseline)?;
             let c = parse_points(&format!("{path}.canary"), canary)?;
-            check_aligned(path, b.iter().map(|p| p.timestamp), c.iter().map(|p| p.timestamp))?;
-            Ok(MetricData::Continuous(Sides { baseline: b, canary: c }))
+            check_aligned(
+                path,
+                b.iter().map(|p| p.timestamp),
+                c.iter().map(|p| p.timestamp),
+            )?;
+            Ok(MetricData::Continuous(Sides {
+                baseline: b,
+                canary: c,
+            }))
         }
         "counts" => {
             let b = parse_counts(&format!("{path}.baseline"), baseline)?;
             let c = parse_counts(&format!("{path}.canary"), canary)?;
-            check_aligned(path, b.iter().map(|p| p.timestamp), c.iter().map(|p| p.timestamp))?;
-            Ok(MetricData::Counts(Sides { baseline: b, canary: c }))
+            check_aligned(
+                path,
+                b.iter().map(|p| p.timestamp),
+                c.iter().map(|p| p.timestamp),
+            )?;
+            Ok(MetricData::Counts(Sides {
+                baseline: b,
+                canary: c,
+            }))
         }
         "histogram" => Ok(MetricData::Histogram(Sides {
             baseline: parse_histogram(&format!("{path}.baseline"), baseline)?,
@@ -251,7 +301,10 @@ fn array<'v>(path: &str, value: &'v Value) -> Result<&'v [Value], FixtureError> 
     match value {
         Value::Null => Ok(&[]),
         Value::Array(items) => Ok(items),
-        other => Err(FixtureError::at(path, format!("expected an array, got {}", type_name(other)))),
+        other => Err(FixtureError::at(
+            path,
+            format!("expected an array, got {}", type_name(other)),
+        )),
     }
 }
 
@@ -266,14 +319,18 @@ fn parse_points(path: &str, value: &Value) -> Result<Vec<Point>, FixtureError> {
     let mut points = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let at = format!("{path}[{i}]");
-        let pair = item
-            .as_array()
-            .filter(|a| a.len() == 2)
-            .ok_or_else(|| FixtureError::at(&at, format!("expected [unix_seconds, value], got {item}")))?;
+        let pair = item.as_array().filter(|a| a.len() == 2).ok_or_else(|| {
+            FixtureError::at(&at, format!("expected [unix_seconds, value], got {item}"))
+        })?;
         let value = match &pair[1] {
             Value::Null => None,
             Value::Number(n) => Some(n.as_f64().unwrap_or(f64::NAN)),
-            other => return Err(FixtureError::at(&format!("{at}[1]"), format!("expected a number or null, got {other}"))),
+            other => {
+                return Err(FixtureError::at(
+                    &format!("{at}[1]"),
+                    format!("expected a number or null, got {other}"),
+                ));
+            }
         };
         points.push(Point {
             timestamp: timestamp(&format!("{at}[0]"), &pair[0])?,
@@ -285,11 +342,14 @@ fn parse_points(path: &str, value: &Value) -> Result<Vec<Point>, FixtureError> {
 }
 
 fn whole_non_negative(path: &str, value: &Value, what: &str) -> Result<f64, FixtureError> {
-    let number = value
-        .as_f64()
-        .ok_or_else(|| FixtureError::at(path, format!("expected a number of {what}, got {value}")))?;
+    let number = value.as_f64().ok_or_else(|| {
+        FixtureError::at(path, format!("expected a number of {what}, got {value}"))
+    })?;
     if !(number >= 0.0) || number.fract() != 0.0 || !number.is_finite() {
-        return Err(FixtureError::at(path, format!("{what} must be a non-negative whole number, got {number}")));
+        return Err(FixtureError::at(
+            path,
+            format!("{what} must be a non-negative whole number, got {number}"),
+        ));
     }
     Ok(number)
 }
@@ -299,14 +359,19 @@ fn parse_counts(path: &str, value: &Value) -> Result<Vec<CountPoint>, FixtureErr
     let mut points = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let at = format!("{path}[{i}]");
-        let triple = item
-            .as_array()
-            .filter(|a| a.len() == 3)
-            .ok_or_else(|| FixtureError::at(&at, format!("expected [unix_seconds, events, total], got {item}")))?;
+        let triple = item.as_array().filter(|a| a.len() == 3).ok_or_else(|| {
+            FixtureError::at(
+                &at,
+                format!("expected [unix_seconds, events, total], got {item}"),
+            )
+        })?;
         let events = whole_non_negative(&format!("{at}[1]"), &triple[1], "events")?;
         let total = whole_non_negative(&format!("{at}[2]"), &triple[2], "total")?;
         if events > total {
-            return Err(FixtureError::at(&at, format!("{events} events out of a total of {total}")));
+            return Err(FixtureError::at(
+                &at,
+                format!("{events} events out of a total of {total}"),
+            ));
         }
         points.push(CountPoint {
             timestamp: timestamp(&format!("{at}[0]"), &triple[0])?,
@@ -323,12 +388,21 @@ fn parse_histogram(path: &str, value: &Value) -> Result<Option<Histogram>, Fixtu
         Value::Null => return Ok(None),
         Value::Object(o) => o,
         other => {
-            return Err(FixtureError::at(path, format!("expected {{\"le\": [...], \"counts\": [...]}}, got {}", type_name(other))));
+            return Err(FixtureError::at(
+                path,
+                format!(
+                    "expected {{\"le\": [...], \"counts\": [...]}}, got {}",
+                    type_name(other)
+                ),
+            ));
         }
     };
     for key in object.keys() {
         if key != "le" && key != "counts" {
-            return Err(FixtureError::at(&format!("{path}.{key}"), "unknown key; expected le, counts"));
+            return Err(FixtureError::at(
+                &format!("{path}.{key}"),
+                "unknown key; expected le, counts",
+            ));
         }
     }
     let le = object
@@ -339,9 +413,14 @@ fn parse_histogram(path: &str, value: &Value) -> Result<Option<Histogram>, Fixtu
         .iter()
         .enumerate()
         .map(|(i, b)| match b {
-            Value::Number(n) => n.as_f64().ok_or_else(|| FixtureError::at(&format!("{path}.le[{i}]"), "not a number")),
+            Value::Number(n) => n
+                .as_f64()
+                .ok_or_else(|| FixtureError::at(&format!("{path}.le[{i}]"), "not a number")),
             Value::String(s) if s == "+Inf" || s == "Inf" || s == "inf" => Ok(f64::INFINITY),
-            other => Err(FixtureError::at(&format!("{path}.le[{i}]"), format!("expected a number or \"+Inf\", got {other}"))),
+            other => Err(FixtureError::at(
+                &format!("{path}.le[{i}]"),
+                format!("expected a number or \"+Inf\", got {other}"),
+            )),
         })
         .collect::<Result<Vec<f64>, _>>()?;
     let counts_value = object
@@ -366,10 +445,17 @@ fn check_timestamps(
     let mut previous: Option<i64> = None;
     for (i, t) in timestamps.enumerate() {
         if previous.is_some_and(|p| t <= p) {
-            let at = if side.is_empty() { format!("{path}[{i}]") } else { format!("{path}.{side}[{i}]") };
+            let at = if side.is_empty() {
+                format!("{path}[{i}]")
+            } else {
+                format!("{path}.{side}[{i}]")
+            };
             return Err(FixtureError::at(
                 &at,
-                format!("timestamp {t} does not come after {}", previous.unwrap_or_default()),
+                format!(
+                    "timestamp {t} does not come after {}",
+                    previous.unwrap_or_default()
+                ),
             ));
         }
         previous = Some(t);
@@ -399,7 +485,9 @@ fn check_aligned(
     if nb != nc {
         return Err(FixtureError::at(
             path,
-            format!("baseline has {nb} points and canary {nc}; both sides must cover the same intervals"),
+            format!(
+                "baseline has {nb} points and canary {nc}; both sides must cover the same intervals"
+            ),
         ));
     }
     Ok(())

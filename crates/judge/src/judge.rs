@@ -43,11 +43,13 @@ pub fn judge_metrics(
 ) -> Result<Report, JudgeError> {
     let mut results: Vec<MetricResult> = Vec::with_capacity(config.metrics.len());
     for (index, metric) in config.metrics.iter().enumerate() {
-        let data = metrics.get(&metric.name).ok_or_else(|| JudgeError::MissingMetric {
-            fixture: name.to_owned(),
-            metric: metric.name.clone(),
-            index,
-        })?;
+        let data = metrics
+            .get(&metric.name)
+            .ok_or_else(|| JudgeError::MissingMetric {
+                fixture: name.to_owned(),
+                metric: metric.name.clone(),
+                index,
+            })?;
         if data.kind() != metric.kind {
             return Err(JudgeError::KindMismatch {
                 metric: metric.name.clone(),

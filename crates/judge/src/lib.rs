@@ -52,7 +52,6 @@ pub use judge::{judge, judge_metrics};
 pub use number::Number;
 pub use replay::{Replay, ReplayResult, ReplaySummary};
 pub use report::{
-    Classification, Evidence, GateCheck, GroupScore, MetricResult, Report, SideSummary,
-    Thresholds,
+    Classification, Evidence, GateCheck, GroupScore, MetricResult, Report, SideSummary, Thresholds,
 };
 pub use verdict::{UnknownVerdict, Verdict};

@@ -54,7 +54,11 @@ impl Replay {
         let mut correct = 0;
         for r in &results {
             if let Some(expected) = r.expected {
-                *confusion.entry(expected).or_default().entry(r.verdict).or_default() += 1;
+                *confusion
+                    .entry(expected)
+                    .or_default()
+                    .entry(r.verdict)
+                    .or_default() += 1;
                 if expected == r.verdict {
                     correct += 1;
                 }
