@@ -83,8 +83,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         } => {
             let config = Config::from_path(&config)?;
             let fixture_data = Fixture::from_path(&fixture)?;
-            let report = judge(&config, &fixture_data)
-                .with_context(|| format!("{}", fixture.display()))?;
+            let report =
+                judge(&config, &fixture_data).with_context(|| format!("{}", fixture.display()))?;
             match format {
                 Format::Json => output::line(&report.to_json()),
                 Format::Text => output::text_report(&report),
@@ -97,13 +97,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             format,
             jobs,
         } => {
-            let config = Config::from_path(&config)?;
+            let config_data = Config::from_path(&config)?;
             let files = replay::collect_files(&paths)?;
-            let replay = replay::run(&config, &files, jobs, format == Format::Text)?;
+            let replay = replay::run(&config, &config_data, &files, jobs, format == Format::Text)?;
             match format {
-                Format::Json => output::line(
-                    &serde_json::to_string(&replay).context("serialising the replay")?,
-                ),
+                Format::Json => {
+                    output::line(&serde_json::to_string(&replay).context("serialising the replay")?)
+                }
                 Format::Text => output::text_replay(&replay),
             }
             let disagreements = replay

@@ -19,7 +19,11 @@ fn fmt_score(score: f64) -> String {
 
 /// A report for people: the verdict, why, then every metric.
 pub(crate) fn text_report(report: &Report) {
-    println!("verdict: {} (score {})", report.verdict, fmt_score(report.score.0));
+    println!(
+        "verdict: {} (score {})",
+        report.verdict,
+        fmt_score(report.score.0)
+    );
     if let Some(first) = report.reasons.first() {
         println!("  {first}");
     }
@@ -38,15 +42,31 @@ pub(crate) fn text_report(report: &Report) {
     let groups: Vec<String> = report
         .groups
         .iter()
-        .map(|g| format!("{} {} (weight {})", g.name, fmt_score(g.score.0), fmt_score(g.weight.0)))
+        .map(|g| {
+            format!(
+                "{} {} (weight {})",
+                g.name,
+                fmt_score(g.score.0),
+                fmt_score(g.weight.0)
+            )
+        })
         .collect();
     println!("groups: {}", groups.join(", "));
 }
 
 /// A replay for people: one line per fixture, then accuracy and the confusion matrix.
 pub(crate) fn text_replay(replay: &Replay) {
-    let width = replay.results.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
-    println!("{:width$}  {:8}  {:8}  {:>5}", "name", "expected", "verdict", "score");
+    let width = replay
+        .results
+        .iter()
+        .map(|r| r.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    println!(
+        "{:width$}  {:8}  {:8}  {:>5}",
+        "name", "expected", "verdict", "score"
+    );
     for r in &replay.results {
         let expected = r.expected.map_or("-", |e| e.as_str());
         let mark = match r.expected {
@@ -68,7 +88,11 @@ pub(crate) fn text_replay(replay: &Replay) {
         "{} fixtures, {labelled} labelled, {} agree ({:.1} %)",
         replay.summary.total,
         replay.summary.correct,
-        if labelled > 0 { 100.0 * replay.summary.correct as f64 / labelled as f64 } else { 100.0 }
+        if labelled > 0 {
+            100.0 * replay.summary.correct as f64 / labelled as f64
+        } else {
+            100.0
+        }
     );
     let verdicts = [Verdict::Promote, Verdict::Hold, Verdict::Rollback];
     println!("confusion (rows: expected, columns: verdict)");

@@ -40,13 +40,15 @@ fn is_fixture(path: &Path) -> bool {
 
 /// Judges every file, in parallel; a progress bar shows on a terminal when `show_progress`.
 pub(crate) fn run(
+    config_path: &Path,
     config: &Config,
     files: &[PathBuf],
     jobs: Option<usize>,
     show_progress: bool,
 ) -> anyhow::Result<Replay> {
     let bar = if show_progress && std::io::stderr().is_terminal() {
-        let bar = ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
+        let bar =
+            ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} fixtures {elapsed}") {
             bar.set_style(style);
         }
@@ -57,8 +59,13 @@ pub(crate) fn run(
     let judge_one = |path: &PathBuf| -> Result<ReplayResult, String> {
         let result = (|| {
             let fixture = Fixture::from_path(path)?;
-            let report = judge(config, &fixture)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let report = judge(config, &fixture).map_err(|e| {
+                anyhow::anyhow!(
+                    "{} judged with {}: {e}",
+                    path.display(),
+                    config_path.display()
+                )
+            })?;
             anyhow::Ok(ReplayResult {
                 path: path.display().to_string(),
                 name: fixture.name,
@@ -88,7 +95,11 @@ pub(crate) fn run(
         }
     }
     if !errors.is_empty() {
-        bail!("{} fixture(s) could not be judged:\n{}", errors.len(), errors.join("\n"));
+        bail!(
+            "{} fixture(s) could not be judged:\n{}",
+            errors.len(),
+            errors.join("\n")
+        );
     }
     Ok(Replay::new(results))
 }

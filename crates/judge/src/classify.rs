@@ -32,7 +32,7 @@ pub(crate) fn classify(metric: &MetricConfig, outcome: Outcome) -> MetricResult 
             critical: false,
             evidence: Evidence::default(),
         },
-        Outcome::Tested(tested) => classify_tested(metric, name, group, tested),
+        Outcome::Tested(tested) => classify_tested(metric, name, group, *tested),
     }
 }
 

@@ -116,7 +116,13 @@ where
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
-        parse_error(&path, &e.inner().to_string())
+        // Some parsers (YAML) already start their message with a path: keep one.
+        let message = e.inner().to_string();
+        let message = match message.split_once(": ") {
+            Some((prefix, rest)) if !path.is_empty() && path.starts_with(prefix) => rest.to_owned(),
+            _ => message,
+        };
+        parse_error(&path, &message)
     })
 }
 
@@ -275,7 +281,11 @@ fn metric_problems(
             }
         }
         let neutral = measure.neutral();
-        if effect.allowed_increase.is_some_and(|v| v < neutral) {
+        let valid = |v: f64| v.is_finite() && v > 0.0;
+        if effect
+            .allowed_increase
+            .is_some_and(|v| valid(v) && v < neutral)
+        {
             problem(
                 at("effect.allowed_increase"),
                 format!(
@@ -284,7 +294,10 @@ fn metric_problems(
                 ),
             );
         }
-        if effect.allowed_decrease.is_some_and(|v| v > neutral) {
+        if effect
+            .allowed_decrease
+            .is_some_and(|v| valid(v) && v > neutral)
+        {
             problem(
                 at("effect.allowed_decrease"),
                 format!(

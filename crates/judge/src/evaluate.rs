@@ -41,7 +41,7 @@ pub(crate) enum Outcome {
     /// The data could not be tested (should not happen on validated data).
     Error(String),
     /// The test ran.
-    Tested(Tested),
+    Tested(Box<Tested>),
 }
 
 /// A metric whose test ran.
@@ -69,19 +69,6 @@ fn thresholds(metric: &MetricConfig) -> Thresholds {
         allowed_decrease: e.allowed_decrease.map(Number),
         critical_increase: e.critical_increase.map(Number),
         critical_decrease: e.critical_decrease.map(Number),
-    }
-}
-
-impl Default for crate::config::Effect {
-    fn default() -> Self {
-        Self {
-            measure: None,
-            allowed_increase: None,
-            allowed_decrease: None,
-            critical_increase: None,
-            critical_decrease: None,
-            quantile: None,
-        }
     }
 }
 
@@ -202,14 +189,14 @@ pub(crate) fn continuous(
             .and_then(|s| s.quantile(0.5).ok())
             .unwrap_or(f64::NAN),
     );
-    Outcome::Tested(Tested {
+    Outcome::Tested(Box::new(Tested {
         change,
         effect,
         measure,
         evidence,
         center,
         interval,
-    })
+    }))
 }
 
 /// The direction of a significant KS difference: the sign of the Hodges–Lehmann shift,
@@ -314,14 +301,14 @@ pub(crate) fn counts(
         baseline: Some(summary(eb, tb)),
         canary: Some(summary(ec, tc)),
     };
-    Outcome::Tested(Tested {
+    Outcome::Tested(Box::new(Tested {
         change,
         effect: r.estimate,
         measure: EffectMeasure::RateRatio,
         evidence,
         center: ("rate", rate_b, rate_c),
         interval: Some((ci.low, ci.high, "ratio")),
-    })
+    }))
 }
 
 /// Judges a histogram metric's data.
@@ -410,14 +397,14 @@ pub(crate) fn histogram(
     } else {
         "quantile"
     };
-    Outcome::Tested(Tested {
+    Outcome::Tested(Box::new(Tested {
         change,
         effect,
         measure: EffectMeasure::QuantileRatio,
         evidence,
         center: (label, qb, qc),
         interval: None,
-    })
+    }))
 }
 
 /// `a / b`, with `b = 0` giving +inf (or 1 when `a` is 0 too: no change).

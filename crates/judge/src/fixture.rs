@@ -345,7 +345,7 @@ fn whole_non_negative(path: &str, value: &Value, what: &str) -> Result<f64, Fixt
     let number = value.as_f64().ok_or_else(|| {
         FixtureError::at(path, format!("expected a number of {what}, got {value}"))
     })?;
-    if !(number >= 0.0) || number.fract() != 0.0 || !number.is_finite() {
+    if number.is_nan() || number < 0.0 || number.fract() != 0.0 || !number.is_finite() {
         return Err(FixtureError::at(
             path,
             format!("{what} must be a non-negative whole number, got {number}"),

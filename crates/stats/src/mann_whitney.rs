@@ -19,7 +19,7 @@ pub enum MannWhitneyMethod {
     Auto,
     /// The exact distribution of U. As in R, ties force the normal approximation
     /// (the result reports [`MannWhitneyMethod::Asymptotic`] then). Refused when
-    /// `n·m > 40 000` (the table would be too large).
+    /// `n·m > 250 000` (the normal approximation is accurate long before that).
     Exact,
     /// The normal approximation with tie correction (and continuity correction unless
     /// turned off).

@@ -3,16 +3,18 @@
 
 use crate::error::{Result, StatsError};
 
-/// Largest `n·m` for which the exact distribution is computed. The table costs about
-/// `(n·m)²/4` additions, so this keeps a forced exact computation under a second.
-pub(crate) const MAX_EXACT_PRODUCT: usize = 40_000;
+/// Largest `n·m` for which the exact distribution is computed (a forced exact test on
+/// larger samples is refused: the normal approximation is accurate there).
+pub(crate) const MAX_EXACT_PRODUCT: usize = 250_000;
 
 /// The number of arrangements giving each value `u = 0..=n·m` of U for samples of sizes
 /// `n` and `m` without ties, and their total `C(n+m, n)`.
 ///
-/// Built with the recurrence on the largest observation: it belongs to the first sample
-/// (and beats all `j` values of the second) or to the second; all additions of positive
-/// numbers, so the counts are exact up to floating-point rounding of large integers.
+/// The counts are the coefficients of the Gaussian binomial `[n+m choose n]_q`, built
+/// as `Π_{i=1..n} (1 − q^{m+i}) / (1 − q^i)` one factor at a time (Harding, 1984): after
+/// factor `i` the polynomial is `[m+i choose i]_q`, whose coefficients are positive.
+/// `O(n·n·m)` time, `O(n·m)` memory. Only the lower half is kept and mirrored, since the
+/// distribution is symmetric and the lower half is where no large cancellations occur.
 #[derive(Debug, Clone)]
 pub(crate) struct ExactUDistribution {
     counts: Vec<f64>,
@@ -31,28 +33,32 @@ impl ExactUDistribution {
                 ),
             });
         }
-        // previous[j] = counts for sizes (i - 1, j); current[j] = counts for (i, j).
-        let mut previous: Vec<Vec<f64>> = (0..=m).map(|_| vec![1.0]).collect();
+        // The product is symmetric in n and m; fewer factors are cheaper.
+        let (n, m) = if n <= m { (n, m) } else { (m, n) };
+        let max_u = n * m;
+        let mut poly = vec![0.0f64; max_u + 1];
+        poly[0] = 1.0;
         for i in 1..=n {
-            let mut current: Vec<Vec<f64>> = Vec::with_capacity(m + 1);
-            current.push(vec![1.0]);
-            for j in 1..=m {
-                let mut row = vec![0.0; i * j + 1];
-                // Largest value in the second sample: U unchanged, sizes (i, j - 1).
-                for (u, c) in current[j - 1].iter().enumerate() {
-                    row[u] += c;
-                }
-                // Largest value in the first sample: it beats all j, sizes (i - 1, j).
-                for (u, c) in previous[j].iter().enumerate() {
-                    row[u + j] += c;
-                }
-                current.push(row);
+            let degree = i * m;
+            // Multiply by (1 − q^{m+i}), from the top down.
+            let shift = m + i;
+            for k in (shift..=degree).rev() {
+                poly[k] -= poly[k - shift];
             }
-            previous = current;
+            // Divide by (1 − q^i): a running sum with stride i.
+            for k in i..=degree {
+                poly[k] += poly[k - i];
+            }
         }
-        let counts = previous.swap_remove(m);
-        let total = counts.iter().sum();
-        Ok(Self { counts, total })
+        // Mirror the lower half onto the upper one.
+        for u in 0..=max_u / 2 {
+            poly[max_u - u] = poly[u];
+        }
+        let total = poly.iter().sum();
+        Ok(Self {
+            counts: poly,
+            total,
+        })
     }
 
     /// `n·m`, the largest value of U.
@@ -148,6 +154,44 @@ mod tests {
 
     #[test]
     fn refuses_tables_that_are_too_large() {
-        assert!(ExactUDistribution::new(1000, 1000).is_err());
+        assert!(ExactUDistribution::new(501, 500).is_err());
+    }
+
+    /// The straightforward recurrence on the largest observation (it belongs to the
+    /// first sample and beats all `j` values of the second, or to the second), with
+    /// additions of positive numbers only: the reference for the product formula.
+    fn by_recurrence(n: usize, m: usize) -> Vec<f64> {
+        let mut previous: Vec<Vec<f64>> = (0..=m).map(|_| vec![1.0]).collect();
+        for i in 1..=n {
+            let mut current: Vec<Vec<f64>> = vec![vec![1.0]];
+            for j in 1..=m {
+                let mut row = vec![0.0; i * j + 1];
+                for (u, c) in current[j - 1].iter().enumerate() {
+                    row[u] += c;
+                }
+                for (u, c) in previous[j].iter().enumerate() {
+                    row[u + j] += c;
+                }
+                current.push(row);
+            }
+            previous = current;
+        }
+        previous.swap_remove(m)
+    }
+
+    #[test]
+    fn product_formula_matches_the_recurrence_for_every_size_below_50() {
+        let mut worst = 0.0f64;
+        for n in (1..50).step_by(4).chain([49]) {
+            for m in (1..50).step_by(5).chain([49]) {
+                let fast = ExactUDistribution::new(n, m).unwrap();
+                let slow = by_recurrence(n, m);
+                assert_eq!(fast.counts.len(), slow.len());
+                for (a, b) in fast.counts.iter().zip(&slow) {
+                    worst = worst.max((a - b).abs() / b);
+                }
+            }
+        }
+        assert!(worst < 1e-12, "largest relative error {worst:e}");
     }
 }
