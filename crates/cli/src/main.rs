@@ -81,10 +81,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             fixture,
             format,
         } => {
-            let config = Config::from_path(&config)?;
+            let config_data = Config::from_path(&config)?;
             let fixture_data = Fixture::from_path(&fixture)?;
-            let report =
-                judge(&config, &fixture_data).with_context(|| format!("{}", fixture.display()))?;
+            let report = judge(&config_data, &fixture_data).with_context(|| {
+                format!("{} judged with {}", fixture.display(), config.display())
+            })?;
             match format {
                 Format::Json => output::line(&report.to_json()),
                 Format::Text => output::text_report(&report),
