@@ -33,7 +33,7 @@ pub(crate) fn clean(points: &[Point], nan: NanStrategy, outliers: Outliers) -> C
             }
         }
     }
-    values.sort_unstable_by(f64::total_cmp);
+    canary_stats::sort_values(&mut values);
     let mut outliers_removed = 0;
     if outliers.strategy == OutlierStrategy::Remove && values.len() >= 4 {
         let sample = SortedSample::from_sorted(values.clone());

@@ -45,7 +45,7 @@ mod rate;
 mod sequential;
 mod wilcoxon_exact;
 
-pub use common::{Alternative, ConfidenceInterval};
+pub use common::{Alternative, ConfidenceInterval, sort_values};
 pub use effect::{EffectSizes, effect_sizes};
 pub use error::{Result, StatsError};
 pub use histogram::{GroupedRankResult, Histogram, grouped_rank_test, histogram_quantile};
