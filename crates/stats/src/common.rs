@@ -144,7 +144,7 @@ pub fn sort_values(values: &mut [f64]) {
     let n = keys.len();
     let mut scratch = vec![0u64; n];
     for (digit, count) in counts.iter().enumerate() {
-        if count.iter().any(|&c| c == n) {
+        if count.contains(&n) {
             continue; // every key has the same digit here
         }
         let mut offsets = [0usize; 256];
