@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Sets up and runs the main job. Until the judge and its fixture corpus exist, that is the
-# statistics example: a canary compared with its baseline, with R-exact figures.
+# Sets up and runs the main job: replays the bundled fixture corpus with the default
+# config and prints each verdict, the agreement with the labels and the confusion matrix.
+# Exit code 0 when every labelled fixture gets its expected verdict (3 otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo run --release --locked --quiet -p canary-stats --example compare_latency
+cargo build --release --locked --quiet -p canary-cli
+exec target/release/canary replay --config fixtures/canary.yaml fixtures/ "$@"

@@ -11,8 +11,8 @@
 //! - `judge`: the whole `canary_judge::judge(&config, &fixture)` call;
 //! - `tests_only`: the same statistical work done directly with `canary_stats`, as
 //!   `crates/judge/src/evaluate.rs` does it but without anything else — per continuous
-//!   metric: drop missing values and sort each side once, `effect_sizes`,
-//!   `mann_whitney_sorted` or `ks_two_sample`, then the quantiles of the gate, the centre
+//!   metric: drop missing values and sort each side once, `mann_whitney_sorted` (whose
+//!   result gives CLES and the shift) or `effect_sizes` + `ks_two_sample`, then the quantiles of the gate, the centre
 //!   (medians) and the side summaries (mean, median, p95, p99, max) read from one
 //!   `SortedSample` per side; per counts metric: the window totals and
 //!   `rate_test_totals`.
@@ -191,13 +191,18 @@ fn tests_only(config: &Config, fixture: &Fixture) -> f64 {
             MetricData::Continuous(sides) => {
                 let baseline = clean_sorted(&sides.baseline);
                 let canary = clean_sorted(&sides.canary);
-                let effects = effect_sizes(&canary, &baseline).expect("valid samples");
-                checksum += effects.hl_ratio + effects.mean_ratio + effects.cles;
                 checksum += match metric.test_kind() {
                     TestKind::Ks => {
+                        // Only the KS path needs the effect sizes on their own; the
+                        // Mann–Whitney result carries CLES and the shift.
+                        let effects = effect_sizes(&canary, &baseline).expect("valid samples");
                         let r = ks_two_sample(&canary, &baseline, &KsOptions::default())
                             .expect("valid samples");
-                        r.statistic + r.p_value
+                        effects.hl_ratio
+                            + effects.mean_ratio
+                            + effects.cles
+                            + r.statistic
+                            + r.p_value
                     }
                     _ => {
                         let options = MannWhitneyOptions {

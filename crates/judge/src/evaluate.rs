@@ -78,8 +78,8 @@ pub(crate) fn continuous(
     confidence: f64,
     sides: &Sides<Vec<Point>>,
 ) -> Outcome {
-    let baseline = clean(&sides.baseline, metric.nan_strategy, metric.outliers);
-    let canary = clean(&sides.canary, metric.nan_strategy, metric.outliers);
+    let mut baseline = clean(&sides.baseline, metric.nan_strategy, metric.outliers);
+    let mut canary = clean(&sides.canary, metric.nan_strategy, metric.outliers);
     let min = metric.min_samples_or_default();
     for (name, side) in [("canary", &canary), ("baseline", &baseline)] {
         if side.sorted.is_empty() {
@@ -96,28 +96,33 @@ pub(crate) fn continuous(
             ));
         }
     }
+    // Cleaning sorted the values and kept only finite ones: wrap them without copying.
+    let (b, c) = match (sorted_sample(&mut baseline), sorted_sample(&mut canary)) {
+        (Some(b), Some(c)) => (b, c),
+        _ => return Outcome::Error("cleaned values are not sorted finite numbers".into()),
+    };
+    let (bs, cs) = (b.as_slice(), c.as_slice());
+    let baseline_median = b.quantile(0.5).unwrap_or(f64::NAN);
+    let canary_median = c.quantile(0.5).unwrap_or(f64::NAN);
     let mut evidence = Evidence {
         confidence: num(confidence),
         thresholds: thresholds(metric),
-        baseline: Some(summarize(&baseline)),
-        canary: Some(summarize(&canary)),
+        baseline: Some(summarize(&baseline, &b)),
+        canary: Some(summarize(&canary, &c)),
         ..Evidence::default()
     };
-    let effects = match effect_sizes(&canary.sorted, &baseline.sorted) {
-        Ok(e) => e,
-        Err(e) => return Outcome::Error(format!("effect sizes: {e}")),
-    };
     let measure = metric.effect_measure();
-    let effect = match measure {
-        EffectMeasure::MeanRatio => effects.mean_ratio,
-        EffectMeasure::Cles => effects.cles,
-        _ => effects.hl_ratio,
-    };
     let alpha = 1.0 - confidence;
     let mut interval = None;
-    let change = match metric.test_kind() {
+    // The effect sizes: from the Mann–Whitney result when it ran (CLES = U/(n·m), the
+    // Hodges–Lehmann shift is its estimate), otherwise computed on their own.
+    let (change, hl_shift, cles) = match metric.test_kind() {
         TestKind::Ks => {
-            let r = match ks_two_sample(&canary.sorted, &baseline.sorted, &KsOptions::default()) {
+            let effects = match effect_sizes(cs, bs) {
+                Ok(e) => e,
+                Err(e) => return Outcome::Error(format!("effect sizes: {e}")),
+            };
+            let r = match ks_two_sample(cs, bs, &KsOptions::default()) {
                 Ok(r) => r,
                 Err(e) => return Outcome::Error(format!("Kolmogorov-Smirnov test: {e}")),
             };
@@ -125,11 +130,12 @@ pub(crate) fn continuous(
             evidence.statistic = num(r.statistic);
             evidence.p_value = num(r.p_value);
             evidence.estimate = num(effects.hl_shift);
-            if r.p_value < alpha {
+            let change = if r.p_value < alpha {
                 direction_of(effects.hl_shift, effects.mean_ratio)
             } else {
                 Change::None
-            }
+            };
+            (change, effects.hl_shift, effects.cles)
         }
         _ => {
             let options = MannWhitneyOptions {
@@ -138,7 +144,7 @@ pub(crate) fn continuous(
                 ..MannWhitneyOptions::default()
             };
             evidence.test = Some("mann_whitney".into());
-            match mann_whitney_sorted(&canary.sorted, &baseline.sorted, &options) {
+            match mann_whitney_sorted(cs, bs, &options) {
                 Ok(r) => {
                     let ci = r.confidence_interval;
                     evidence.statistic = num(r.statistic);
@@ -146,57 +152,69 @@ pub(crate) fn continuous(
                     evidence.estimate = num(r.estimate);
                     evidence.ci = Some([Number(ci.low), Number(ci.high)]);
                     interval = Some((ci.low, ci.high, "shift"));
-                    if ci.low > 0.0 {
+                    let change = if ci.low > 0.0 {
                         Change::Increase
                     } else if ci.high < 0.0 {
                         Change::Decrease
                     } else {
                         Change::None
-                    }
+                    };
+                    (change, r.estimate, r.cles())
                 }
                 // Every value on both sides equal: nothing changed.
                 Err(StatsError::Degenerate(_)) => {
-                    evidence.statistic =
-                        num((canary.sorted.len() * baseline.sorted.len()) as f64 / 2.0);
+                    evidence.statistic = num((cs.len() * bs.len()) as f64 / 2.0);
                     evidence.p_value = num(1.0);
                     evidence.estimate = num(0.0);
                     evidence.ci = Some([Number(0.0), Number(0.0)]);
-                    Change::None
+                    (Change::None, 0.0, 0.5)
                 }
                 Err(e) => return Outcome::Error(format!("Mann-Whitney test: {e}")),
             }
         }
     };
+    let effect = match measure {
+        EffectMeasure::MeanRatio => mean_ratio(cs, bs),
+        EffectMeasure::Cles => cles,
+        _ if baseline_median == 0.0 => f64::NAN,
+        _ => 1.0 + hl_shift / baseline_median,
+    };
     evidence.effect = num(effect);
     evidence.effect_measure = Some(measure.as_str().into());
     evidence.change = Some(change.as_str().into());
-    let baseline_sample = SortedSample::from_sorted(baseline.sorted.clone());
-    let canary_sample = SortedSample::from_sorted(canary.sorted.clone());
-    if let (Ok(b), Ok(c)) = (&baseline_sample, &canary_sample) {
-        let stat = |s: &SortedSample, stat: Stat| continuous_stat(s, stat);
-        evidence.gates = check_gates(metric, |st| stat(c, st), |st| stat(b, st));
-    }
-    let center = (
-        "median",
-        baseline_sample
-            .as_ref()
-            .ok()
-            .and_then(|s| s.quantile(0.5).ok())
-            .unwrap_or(f64::NAN),
-        canary_sample
-            .as_ref()
-            .ok()
-            .and_then(|s| s.quantile(0.5).ok())
-            .unwrap_or(f64::NAN),
+    evidence.gates = check_gates(
+        metric,
+        |stat| continuous_stat(&c, stat),
+        |stat| continuous_stat(&b, stat),
     );
     Outcome::Tested(Box::new(Tested {
         change,
         effect,
         measure,
         evidence,
-        center,
+        center: ("median", baseline_median, canary_median),
         interval,
     }))
+}
+
+/// Moves the cleaned values of a side into a [`SortedSample`] (they are sorted and
+/// finite, so this only checks).
+fn sorted_sample(side: &mut CleanSide) -> Option<SortedSample> {
+    SortedSample::from_sorted(std::mem::take(&mut side.sorted)).ok()
+}
+
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// mean(canary) / mean(baseline); NaN when the baseline mean is 0.
+fn mean_ratio(canary: &[f64], baseline: &[f64]) -> f64 {
+    let base = mean(baseline);
+    if base == 0.0 {
+        f64::NAN
+    } else {
+        mean(canary) / base
+    }
 }
 
 /// The direction of a significant KS difference: the sign of the Hodges–Lehmann shift,
@@ -222,15 +240,14 @@ fn continuous_stat(sample: &SortedSample, stat: Stat) -> f64 {
     }
 }
 
-fn summarize(side: &CleanSide) -> SideSummary {
-    let values = &side.sorted;
-    let sample = SortedSample::from_sorted(values.clone()).ok();
-    let q = |p: f64| sample.as_ref().and_then(|s| s.quantile(p).ok()).map(Number);
+fn summarize(side: &CleanSide, sample: &SortedSample) -> SideSummary {
+    let values = sample.as_slice();
+    let q = |p: f64| sample.quantile(p).ok().map(Number);
     SideSummary {
         n: Number(values.len() as f64),
         missing: Some(side.missing as u64),
         outliers_removed: (side.outliers_removed > 0).then_some(side.outliers_removed as u64),
-        mean: num(values.iter().sum::<f64>() / values.len() as f64),
+        mean: num(mean(values)),
         median: q(0.5),
         p95: q(0.95),
         p99: q(0.99),

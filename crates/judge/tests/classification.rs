@@ -87,7 +87,7 @@ fn latency_report(canary_center: f64) -> canary_judge::Report {
         &config(LATENCY),
         &fixture(vec![("latency", continuous(&base, &can))]),
     )
-    .unwrap()
+    .expect("the latency fixture fits the config")
 }
 
 #[test]
