@@ -218,7 +218,8 @@ fn describe_effect(measure: EffectMeasure, effect: f64) -> String {
         EffectMeasure::Cles => format!("(P(canary > baseline) = {})", fmt_num(effect)),
         _ if effect.is_infinite() => "from zero".into(),
         _ if effect.is_nan() => "(no baseline to compare with)".into(),
-        _ if effect >= 2.0 || effect <= 0.5 => times(effect),
+        // Large increases read best as a factor, decreases always as a percentage.
+        _ if effect >= 2.0 => times(effect),
         _ => format!("{} %", fmt_num(((effect - 1.0) * 100.0).abs())),
     }
 }
@@ -291,12 +292,14 @@ pub(crate) fn fmt_num(v: f64) -> String {
     if v == 0.0 {
         return "0".into();
     }
-    let rounded = round_sig(v);
-    if rounded.abs() >= 1e6 || rounded.abs() < 1e-4 {
-        return format!("{rounded:.2e}");
+    if v.abs() >= 1e6 || v.abs() < 1e-4 {
+        return format!("{v:.2e}");
     }
-    let text = format!("{rounded}");
-    text
+    // Whole units from 100 up (1024 stays 1024); three significant digits below.
+    if v.abs() >= 100.0 {
+        return format!("{v:.0}");
+    }
+    format!("{}", round_sig(v))
 }
 
 fn round_sig(v: f64) -> f64 {
@@ -318,6 +321,8 @@ mod tests {
         assert_eq!(fmt_num(0.012345), "0.0123");
         assert_eq!(fmt_num(34.0), "34");
         assert_eq!(fmt_num(1.5e7), "1.50e7");
+        assert_eq!(fmt_num(1024.0), "1024");
+        assert_eq!(describe_effect(EffectMeasure::HlRatio, 0.103), "89.7 %");
         assert_eq!(describe_allowance(EffectMeasure::HlRatio, 1.1), "+10 %");
         assert_eq!(describe_effect(EffectMeasure::HlRatio, 1.34), "34 %");
         assert_eq!(describe_effect(EffectMeasure::RateRatio, 10.3), "10.3×");
