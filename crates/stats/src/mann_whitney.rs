@@ -169,7 +169,7 @@ pub fn mann_whitney(
     check_confidence(options.confidence)?;
     let x = sorted_copy(x);
     let y = sorted_copy(y);
-    mann_whitney_sorted(&x, &y, options)
+    test_sorted(&x, &y, options)
 }
 
 /// [`mann_whitney`] on samples already sorted ascending (checked: unsorted input is an
@@ -197,6 +197,15 @@ pub fn mann_whitney_sorted(
             });
         }
     }
+    test_sorted(x_sorted, y_sorted, options)
+}
+
+/// The test on samples known to be non-empty, finite and sorted.
+fn test_sorted(
+    x_sorted: &[f64],
+    y_sorted: &[f64],
+    options: &MannWhitneyOptions,
+) -> Result<MannWhitneyResult> {
     let (n, m) = (x_sorted.len(), y_sorted.len());
     let ranks = rank_summary(x_sorted, y_sorted);
     let diffs = PairwiseDifferences::new(x_sorted, y_sorted);

@@ -222,13 +222,15 @@ impl<'a> PairwiseDifferences<'a> {
             .map(|&(lo, hi)| {
                 let mut count_at_most_lo = 0u64;
                 let mut values = Vec::with_capacity((self.x.len() + m) / 8);
-                walk(self.x, y, [hi, lo], |xi, p| {
-                    // Row i's part of the window: columns p_hi..p_lo.
-                    let (start, end) = (p[0], p[1]);
-                    if end > start {
-                        values.extend(y[start..end].iter().map(|&yj| xi - yj));
+                walk(self.x, y, [hi], |xi, p| {
+                    // Row i's part of the window starts at p_hi and runs while the
+                    // difference stays above lo (usually no or one column).
+                    let mut j = p[0];
+                    while j < m && xi - y[j] > lo {
+                        values.push(xi - y[j]);
+                        j += 1;
                     }
-                    count_at_most_lo += (m - end) as u64;
+                    count_at_most_lo += (m - j) as u64;
                 });
                 WindowContents {
                     lo,
