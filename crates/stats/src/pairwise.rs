@@ -394,22 +394,29 @@ pub(crate) fn walk<const K: usize>(
             }
         }
     }
-    for _ in 0..run {
+    // Every segment but the last has exactly `run` rows; the last may have fewer. Walk
+    // the rows all segments have in lockstep, then the rest of the longer ones.
+    let common = (0..SEGMENTS).map(|s| end[s] - row[s]).min().unwrap_or(0);
+    for t in 0..common {
         for s in 0..SEGMENTS {
-            let i = row[s];
-            if i >= end[s] {
-                continue;
-            }
-            let xi = x[i];
+            let xi = x[row[s] + t];
             let p = &mut positions[s];
-            for t in 0..K {
-                // Later thresholds are never above earlier ones in our uses, so start
-                // from the previous threshold's column when that is further on.
-                let start = if t > 0 { p[t].max(p[t - 1]) } else { p[t] };
-                p[t] = advance(xi, y, start, thresholds[t]);
+            for k in 0..K {
+                let start = if k > 0 { p[k].max(p[k - 1]) } else { p[k] };
+                p[k] = advance(xi, y, start, thresholds[k]);
             }
             visit(xi, p);
-            row[s] = i + 1;
+        }
+    }
+    for s in 0..SEGMENTS {
+        for i in row[s] + common..end[s] {
+            let xi = x[i];
+            let p = &mut positions[s];
+            for k in 0..K {
+                let start = if k > 0 { p[k].max(p[k - 1]) } else { p[k] };
+                p[k] = advance(xi, y, start, thresholds[k]);
+            }
+            visit(xi, p);
         }
     }
 }
@@ -419,22 +426,24 @@ pub(crate) fn walk<const K: usize>(
 /// along the row, so their sum is the advance).
 #[inline(always)]
 fn advance(xi: f64, y: &[f64], mut j: usize, d: f64) -> usize {
-    let m = y.len();
     loop {
-        if j + 4 <= m {
-            let step = usize::from(xi - y[j] > d)
-                + usize::from(xi - y[j + 1] > d)
-                + usize::from(xi - y[j + 2] > d)
-                + usize::from(xi - y[j + 3] > d);
-            j += step;
-            if step < 4 {
+        match y.get(j..).and_then(<[f64]>::first_chunk::<4>) {
+            Some(w) => {
+                let step = usize::from(xi - w[0] > d)
+                    + usize::from(xi - w[1] > d)
+                    + usize::from(xi - w[2] > d)
+                    + usize::from(xi - w[3] > d);
+                j += step;
+                if step < 4 {
+                    return j;
+                }
+            }
+            None => {
+                while j < y.len() && xi - y[j] > d {
+                    j += 1;
+                }
                 return j;
             }
-        } else {
-            while j < m && xi - y[j] > d {
-                j += 1;
-            }
-            return j;
         }
     }
 }
