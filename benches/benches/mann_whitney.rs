@@ -1,5 +1,7 @@
 //! Mann–Whitney with Hodges–Lehmann estimate and CI, against the floor: sorting the same
-//! data (both samples) with `sort_unstable_by(f64::total_cmp)`, in the same group.
+//! data (both samples) with `sort_unstable_by(f64::total_cmp)` (`sort_both`), and with the
+//! crate's own `sort_values` (`sort_both_finite`, comparing NaN-free doubles directly),
+//! in the same group.
 //!
 //! Run: `cargo bench -p canary-benches --bench mann_whitney`
 #![allow(missing_docs)] // `criterion_group!` generates an undocumented function
@@ -8,6 +10,16 @@ use canary_benches::latency_sample;
 use canary_stats::{MannWhitneyOptions, mann_whitney};
 use criterion::{BenchmarkId, Criterion, Throughput, black_box, criterion_group, criterion_main};
 use std::time::Duration;
+
+/// The crate's own sort of both samples (`partial_cmp` on NaN-free data), the real
+/// floor of `mann_whitney`.
+fn sort_both_finite(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let mut a = x.to_vec();
+    let mut b = y.to_vec();
+    canary_stats::sort_values(&mut a);
+    canary_stats::sort_values(&mut b);
+    (a, b)
+}
 
 fn sort_both(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let mut a = x.to_vec();
@@ -49,6 +61,9 @@ fn bench_mann_whitney(c: &mut Criterion) {
         group.throughput(Throughput::Elements(2 * n as u64));
         group.bench_with_input(BenchmarkId::new("sort_both", n), &n, |b, _| {
             b.iter(|| sort_both(black_box(&x), black_box(&y)))
+        });
+        group.bench_with_input(BenchmarkId::new("sort_both_finite", n), &n, |b, _| {
+            b.iter(|| sort_both_finite(black_box(&x), black_box(&y)))
         });
         group.bench_with_input(BenchmarkId::new("test_estimate_ci", n), &n, |b, _| {
             b.iter(|| mann_whitney(black_box(&x), black_box(&y), &options))

@@ -196,7 +196,7 @@ impl<'a> PairwiseDifferences<'a> {
             .iter()
             .flat_map(|&a| self.y.iter().map(move |&b| a - b))
             .collect();
-        all.sort_unstable_by(f64::total_cmp);
+        crate::common::sort_finite(&mut all);
         let last = all.len() - 1;
         let reach = (all.len() / 64).max(1);
         ranks
