@@ -409,8 +409,7 @@ pub(crate) fn walk<const K: usize>(
         }
     }
     for s in 0..SEGMENTS {
-        for i in row[s] + common..end[s] {
-            let xi = x[i];
+        for &xi in &x[row[s] + common..end[s]] {
             let p = &mut positions[s];
             for k in 0..K {
                 let start = if k > 0 { p[k].max(p[k - 1]) } else { p[k] };
