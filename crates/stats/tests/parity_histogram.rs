@@ -4,43 +4,16 @@
 //! (promql/promqltest/testdata/histograms.test), copied by hand.
 
 use canary_stats::{Alternative, Histogram, StatsError, grouped_rank_test, histogram_quantile};
+use common::{close, num, nums};
 use serde_json::Value;
+
+mod common;
 
 const REL: f64 = 1e-9;
 const INF: f64 = f64::INFINITY;
 
 fn load() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/histogram.json");
-    let text = std::fs::read_to_string(path).expect("run tests/vectors/generate.sh");
-    serde_json::from_str(&text).expect("valid histogram.json")
-}
-
-/// A number, or one of the strings R writes for non-finite numbers.
-fn num(v: &Value) -> f64 {
-    match v {
-        Value::Number(n) => n.as_f64().expect("f64"),
-        Value::String(s) => match s.as_str() {
-            "Inf" => f64::INFINITY,
-            "-Inf" => f64::NEG_INFINITY,
-            "NaN" | "NA" => f64::NAN,
-            other => panic!("not a number: {other}"),
-        },
-        other => panic!("not a number: {other}"),
-    }
-}
-
-fn nums(v: &Value) -> Vec<f64> {
-    v.as_array().expect("array").iter().map(num).collect()
-}
-
-fn close(actual: f64, expected: f64, rel: f64, abs: f64) -> bool {
-    if expected.is_nan() {
-        return actual.is_nan();
-    }
-    if expected.is_infinite() {
-        return actual == expected;
-    }
-    (actual - expected).abs() <= (rel * expected.abs()).max(abs)
+    common::load_value("histogram")
 }
 
 #[test]

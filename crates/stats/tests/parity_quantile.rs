@@ -3,42 +3,15 @@
 //! `tests/vectors/generate.sh`).
 
 use canary_stats::{SortedSample, quantile, quantile_ci, quantiles};
+use common::{close, num, nums};
 use serde_json::Value;
+
+mod common;
 
 const REL: f64 = 1e-9;
 
 fn load() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quantile.json");
-    let text = std::fs::read_to_string(path).expect("run tests/vectors/generate.sh");
-    serde_json::from_str(&text).expect("valid quantile.json")
-}
-
-/// A number, or one of the strings R writes for non-finite numbers.
-fn num(v: &Value) -> f64 {
-    match v {
-        Value::Number(n) => n.as_f64().expect("f64"),
-        Value::String(s) => match s.as_str() {
-            "Inf" => f64::INFINITY,
-            "-Inf" => f64::NEG_INFINITY,
-            "NaN" | "NA" => f64::NAN,
-            other => panic!("not a number: {other}"),
-        },
-        other => panic!("not a number: {other}"),
-    }
-}
-
-fn nums(v: &Value) -> Vec<f64> {
-    v.as_array().expect("array").iter().map(num).collect()
-}
-
-fn close(actual: f64, expected: f64, rel: f64, abs: f64) -> bool {
-    if expected.is_nan() {
-        return actual.is_nan();
-    }
-    if expected.is_infinite() {
-        return actual == expected;
-    }
-    (actual - expected).abs() <= (rel * expected.abs()).max(abs)
+    common::load_value("quantile")
 }
 
 /// Whether two numbers print the same with 15 significant digits (jsonlite's `digits = NA`).

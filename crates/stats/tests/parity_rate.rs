@@ -4,6 +4,8 @@
 use canary_stats::{Alternative, RateTestOptions, rate_test};
 use serde_json::Value;
 
+mod common;
+
 /// Relative tolerance for everything compared.
 const RELATIVE: f64 = 1e-9;
 /// Absolute floor, for p-values that R computes as (garbage) subnormal numbers near 0.
@@ -11,17 +13,7 @@ const FLOOR: f64 = 1e-300;
 
 /// A number from the vectors: JSON numbers, or "Inf" / "-Inf" / "NaN" (and null as NaN).
 fn num(case: &Value, key: &str) -> f64 {
-    match &case[key] {
-        Value::Number(n) => n.as_f64().expect("a finite number"),
-        Value::String(s) => match s.as_str() {
-            "Inf" => f64::INFINITY,
-            "-Inf" => f64::NEG_INFINITY,
-            "NaN" | "NA" => f64::NAN,
-            other => panic!("{key}: unexpected string {other:?}"),
-        },
-        Value::Null => f64::NAN,
-        other => panic!("{key}: unexpected value {other}"),
-    }
+    common::num(&case[key])
 }
 
 /// Checks `ours` against R's `theirs`: equal if non-finite, else within `relative` (plus

@@ -3,11 +3,19 @@
 
 use serde_json::Value;
 
-/// Loads `tests/data/<name>.json`.
-pub(crate) fn load(name: &str) -> Vec<Value> {
+/// Loads `tests/data/<name>.json` (regenerate with `tests/vectors/generate.sh`).
+pub(crate) fn load_value(name: &str) -> Value {
     let path = format!("{}/tests/data/{name}.json", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Loads `tests/data/<name>.json`, an array of cases.
+pub(crate) fn load(name: &str) -> Vec<Value> {
+    match load_value(name) {
+        Value::Array(cases) => cases,
+        other => panic!("{name}.json: expected an array of cases, got {other}"),
+    }
 }
 
 /// A number as jsonlite writes it: a JSON number, or "Inf" / "-Inf" / "NaN" / "NA".
