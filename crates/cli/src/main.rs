@@ -5,6 +5,7 @@
 
 mod output;
 mod replay;
+mod tune;
 
 use anyhow::Context;
 use canary_judge::{Config, Fixture, judge};
@@ -39,6 +40,31 @@ enum Command {
         /// The analysis config (YAML, JSON or TOML).
         #[arg(long, short)]
         config: PathBuf,
+        /// Fixture files, or folders whose *.json and *.csv files are fixtures.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output for people (text) or machines (json).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// Sweep config values over labelled fixtures: agreement, false-rollback,
+    /// missed-regression and hold rates per setting, and a recommended setting.
+    Tune {
+        /// The analysis config (YAML, JSON or TOML).
+        #[arg(long, short)]
+        config: PathBuf,
+        /// KEY=FROM..TO:STEP, e.g. 'metrics[latency_ms].effect.allowed_increase=1.0..1.5:0.1'
+        /// (KEY: a config path, metrics by name or index). Several form a grid.
+        #[arg(
+            long = "sweep",
+            short,
+            required = true,
+            value_name = "KEY=FROM..TO:STEP"
+        )]
+        sweeps: Vec<String>,
         /// Fixture files, or folders whose *.json and *.csv files are fixtures.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -113,6 +139,31 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 .filter(|r| r.expected.is_some_and(|e| e != r.verdict))
                 .count();
             Ok(if disagreements > 0 { 3 } else { 0 })
+        }
+        Command::Tune {
+            config,
+            sweeps,
+            paths,
+            format,
+            jobs,
+        } => {
+            let config_data = Config::from_path(&config)?;
+            let files = replay::collect_files(&paths)?;
+            let tune = tune::run(
+                &config,
+                &config_data,
+                &sweeps,
+                &files,
+                jobs,
+                format == Format::Text,
+            )?;
+            match format {
+                Format::Json => {
+                    output::line(&serde_json::to_string(&tune).context("serialising the sweep")?)
+                }
+                Format::Text => output::text_tune(&tune),
+            }
+            Ok(0)
         }
     }
 }

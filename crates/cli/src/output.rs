@@ -1,7 +1,7 @@
 //! Printing: reports and replays as text for people, JSON for machines.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a command-line tool prints
 
-use canary_judge::{Classification, Replay, Report, Verdict};
+use canary_judge::{Classification, Replay, Report, Tune, TuneChoice, TuneSetting, Verdict};
 
 /// Prints one line to standard output.
 pub(crate) fn line(text: &str) {
@@ -104,5 +104,142 @@ pub(crate) fn text_replay(replay: &Replay) {
             .map(|v| format!("{:>9}", row.and_then(|r| r.get(v)).copied().unwrap_or(0)))
             .collect();
         println!("{:10}{}", expected.as_str(), cells.join(""));
+    }
+}
+
+/// Decimals needed to print every value of a sweep (the shortest round-trip text).
+fn value_decimals(values: &[f64]) -> usize {
+    values
+        .iter()
+        .map(|v| {
+            format!("{}", v.abs())
+                .split_once('.')
+                .map_or(0, |(_, frac)| frac.len())
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+fn fmt_percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "-".to_owned(), |r| format!("{:.1} %", 100.0 * r))
+}
+
+fn fmt_rate(part: usize, whole: usize, rate: Option<f64>) -> String {
+    format!("{} ({part}/{whole})", fmt_percent(rate))
+}
+
+/// `key = value, key = value` in sweep order.
+fn fmt_values(tune: &Tune, setting: &TuneSetting) -> String {
+    tune.sweeps
+        .iter()
+        .map(|s| {
+            let decimals = value_decimals(&s.values);
+            let v = setting.values.get(&s.key).copied().unwrap_or(f64::NAN);
+            format!("{} = {v:.decimals$}", s.key)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn fmt_choice(tune: &Tune, c: &TuneChoice) -> String {
+    let s = &c.setting;
+    format!(
+        "{}: missed-regression rate {}, false-rollback rate {}, agreement {}, hold rate {}",
+        fmt_values(tune, s),
+        fmt_rate(s.missed_regressions, s.bad, s.missed_regression_rate),
+        fmt_rate(s.false_rollbacks, s.good, s.false_rollback_rate),
+        fmt_rate(s.correct, s.labelled, s.agreement),
+        fmt_rate(s.held, s.total, s.hold_rate),
+    )
+}
+
+/// A sweep for people: one row per setting, then the recommendation and the runner-up.
+pub(crate) fn text_tune(tune: &Tune) {
+    let Some(first) = tune.settings.first() else {
+        println!("no settings");
+        return;
+    };
+    println!(
+        "{} settings × {} fixtures ({} labelled: {} expected to promote, {} to roll back)",
+        tune.settings.len(),
+        first.total,
+        first.labelled,
+        first.good,
+        first.bad
+    );
+    println!(
+        "false rollback: a good release (expected promote) not promoted; \
+         missed regression: a bad release (expected rollback) promoted"
+    );
+    println!();
+    let columns: Vec<(usize, usize)> = tune
+        .sweeps
+        .iter()
+        .map(|s| {
+            let decimals = value_decimals(&s.values);
+            let widest = s
+                .values
+                .iter()
+                .map(|v| format!("{v:.decimals$}").len())
+                .max()
+                .unwrap_or(1);
+            (s.key.chars().count().max(widest), decimals)
+        })
+        .collect();
+    let mut header: Vec<String> = tune
+        .sweeps
+        .iter()
+        .zip(&columns)
+        .map(|(s, (width, _))| format!("{:>width$}", s.key))
+        .collect();
+    header.push(format!(
+        "{:>17}  {:>17}  {:>19}  {:>17}",
+        "agreement", "false rollbacks", "missed regressions", "holds"
+    ));
+    println!("{}", header.join("  "));
+    let recommended = tune.recommendation.as_ref().map(|c| c.index);
+    let runner_up = tune.runner_up.as_ref().map(|c| c.index);
+    for (i, s) in tune.settings.iter().enumerate() {
+        let mut row: Vec<String> = tune
+            .sweeps
+            .iter()
+            .zip(&columns)
+            .map(|(sweep, &(width, decimals))| {
+                let v = s.values.get(&sweep.key).copied().unwrap_or(f64::NAN);
+                format!("{v:>width$.decimals$}")
+            })
+            .collect();
+        row.push(format!(
+            "{:>17}  {:>17}  {:>19}  {:>17}",
+            fmt_rate(s.correct, s.labelled, s.agreement),
+            fmt_rate(s.false_rollbacks, s.good, s.false_rollback_rate),
+            fmt_rate(s.missed_regressions, s.bad, s.missed_regression_rate),
+            fmt_rate(s.held, s.total, s.hold_rate),
+        ));
+        let mark = if Some(i) == recommended {
+            "  ← recommended"
+        } else if Some(i) == runner_up {
+            "  ← runner-up"
+        } else {
+            ""
+        };
+        println!("{}{mark}", row.join("  "));
+    }
+    println!();
+    if let Some(rec) = &tune.recommendation {
+        if rec.no_missed_regressions {
+            println!(
+                "Recommended (no missed regressions, then the fewest false rollbacks): {}.",
+                fmt_choice(tune, rec)
+            );
+        } else {
+            println!(
+                "No setting avoids missed regressions; the fewest: {}.",
+                fmt_choice(tune, rec)
+            );
+        }
+    }
+    if let Some(next) = &tune.runner_up {
+        println!("Runner-up: {}.", fmt_choice(tune, next));
     }
 }

@@ -38,6 +38,35 @@ fn is_fixture(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("csv"))
 }
 
+/// A progress bar of `len` `unit`s on standard error when `show` and it is a terminal;
+/// otherwise a hidden one (JSON output, pipes).
+pub(crate) fn progress_bar(len: usize, unit: &str, show: bool) -> ProgressBar {
+    if !(show && std::io::stderr().is_terminal()) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit} {{elapsed}}");
+    if let Ok(style) = ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Runs `work` on `jobs` worker threads (default: rayon's global pool, all cores).
+pub(crate) fn in_pool<R: Send>(
+    jobs: Option<usize>,
+    work: impl FnOnce() -> R + Send,
+) -> anyhow::Result<R> {
+    Ok(match jobs {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+            .context("starting worker threads")?
+            .install(work),
+        None => work(),
+    })
+}
+
 /// Judges every file, in parallel; a progress bar shows on a terminal when `show_progress`.
 pub(crate) fn run(
     config_path: &Path,
@@ -46,16 +75,7 @@ pub(crate) fn run(
     jobs: Option<usize>,
     show_progress: bool,
 ) -> anyhow::Result<Replay> {
-    let bar = if show_progress && std::io::stderr().is_terminal() {
-        let bar =
-            ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} fixtures {elapsed}") {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = progress_bar(files.len(), "fixtures", show_progress);
     let judge_one = |path: &PathBuf| -> Result<ReplayResult, String> {
         let result = (|| {
             let fixture = Fixture::from_path(path)?;
@@ -77,14 +97,8 @@ pub(crate) fn run(
         bar.inc(1);
         result.map_err(|e| format!("{e:#}"))
     };
-    let outcomes: Vec<Result<ReplayResult, String>> = match jobs {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build()
-            .context("starting worker threads")?
-            .install(|| files.par_iter().map(judge_one).collect()),
-        None => files.par_iter().map(judge_one).collect(),
-    };
+    let outcomes: Vec<Result<ReplayResult, String>> =
+        in_pool(jobs, || files.par_iter().map(judge_one).collect())?;
     bar.finish_and_clear();
     let mut results = Vec::with_capacity(outcomes.len());
     let mut errors = Vec::new();

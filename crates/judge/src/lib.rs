@@ -38,6 +38,7 @@ mod number;
 mod replay;
 mod report;
 mod score;
+mod sweep;
 mod verdict;
 
 pub use config::{
@@ -53,5 +54,9 @@ pub use number::Number;
 pub use replay::{Replay, ReplayResult, ReplaySummary};
 pub use report::{
     Classification, Evidence, GateCheck, GroupScore, MetricResult, Report, SideSummary, Thresholds,
+};
+pub use sweep::{
+    MAX_GRID_SETTINGS, MAX_SWEEP_VALUES, OverrideError, Sweep, SweepError, Tune, TuneChoice,
+    TuneSetting, grid,
 };
 pub use verdict::{UnknownVerdict, Verdict};
