@@ -56,7 +56,7 @@ enum Command {
         /// The analysis config (YAML, JSON or TOML).
         #[arg(long, short)]
         config: PathBuf,
-        /// KEY=FROM..TO:STEP, e.g. 'metrics[latency_ms].effect.allowed_increase=1.0..1.5:0.1'
+        /// KEY=FROM..TO:STEP, e.g. `metrics[latency_ms].effect.allowed_increase=1.0..1.5:0.1`
         /// (KEY: a config path, metrics by name or index). Several form a grid.
         #[arg(
             long = "sweep",
