@@ -407,7 +407,8 @@ pub fn grid(sweeps: &[Sweep]) -> Result<Vec<Vec<f64>>, SweepError> {
     Ok(out)
 }
 
-/// How one setting did on the fixtures (see the [module docs](self) for the rates).
+/// How one setting did on the fixtures: agreement, false-rollback, missed-regression and
+/// hold rates (defined at the top of this module).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TuneSetting {
     /// The swept keys' values.
