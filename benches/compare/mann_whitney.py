@@ -210,7 +210,8 @@ def run_binding(fn, why_not: str | None, x: np.ndarray, y: np.ndarray, repeats: 
     ci = field(r, "confidence_interval")
     return {"median_seconds": statistics.median(times), "times": times,
             "input": "numpy" if isinstance(args[0], np.ndarray) else "list",
-            "statistic": field(r, "statistic"), "p_value": field(r, "p_value"),
+            "statistic": field(r, "statistic"),
+            "p_value": field(r, "pvalue") if field(r, "p_value") is None else field(r, "p_value"),
             "estimate": field(r, "estimate"),
             "ci": {"low": field(ci, "low"), "high": field(ci, "high")} if ci is not None
             else None}

@@ -91,10 +91,10 @@ pub struct Evidence {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<String>,
     /// The thresholds that applied.
-    #[serde(skip_serializing_if = "Thresholds::is_empty")]
+    #[serde(default, skip_serializing_if = "Thresholds::is_empty")]
     pub thresholds: Thresholds,
     /// Gate checks.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gates: Vec<GateCheck>,
     /// Summary of the baseline side.
     #[serde(skip_serializing_if = "Option::is_none")]

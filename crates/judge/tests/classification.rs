@@ -516,4 +516,8 @@ fn the_report_is_byte_identical_for_identical_input() {
         a.starts_with("{\"verdict\":\"rollback\",\"score\":0.0,\"reasons\":["),
         "{a}"
     );
+    // The JSON reads back into a report (absent empty lists and thresholds included).
+    let back: canary_judge::Report = serde_json::from_str(&a).expect("a report reads back");
+    assert_eq!(back.verdict, Verdict::Rollback);
+    assert_eq!(back.metrics.len(), 1);
 }

@@ -49,6 +49,23 @@ impl KsMethod {
     }
 }
 
+impl std::str::FromStr for KsMethod {
+    type Err = StatsError;
+
+    /// `auto`, `exact` or `asymptotic`.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "auto" => Ok(KsMethod::Auto),
+            "exact" => Ok(KsMethod::Exact),
+            "asymptotic" => Ok(KsMethod::Asymptotic),
+            other => Err(StatsError::InvalidArgument {
+                name: "method",
+                problem: format!("expected auto, exact or asymptotic, got {other:?}"),
+            }),
+        }
+    }
+}
+
 /// Options of [`ks_two_sample`]. The default is a two-sided test with [`KsMethod::Auto`],
 /// like R's `ks.test(x, y)`.
 ///

@@ -1,0 +1,53 @@
+# Stubs of the package's public surface; the implementation (fully annotated) is in
+# _stats.py, _judge.py and _errors.py.
+from ._errors import (
+    CanaryError as CanaryError,
+    ConfigError as ConfigError,
+    DataError as DataError,
+    SourceError as SourceError,
+)
+from ._judge import (
+    Config as Config,
+    Fixture as Fixture,
+    GroupScore as GroupScore,
+    MetricResult as MetricResult,
+    Verdict as Verdict,
+    judge as judge,
+    replay as replay,
+)
+from ._stats import (
+    ConfidenceInterval as ConfidenceInterval,
+    KsResult as KsResult,
+    MannWhitneyResult as MannWhitneyResult,
+    QuantileEstimate as QuantileEstimate,
+    RateTestResult as RateTestResult,
+    ks as ks,
+    mann_whitney as mann_whitney,
+    quantile as quantile,
+    quantile_ci as quantile_ci,
+    rate_test as rate_test,
+)
+
+__all__ = [
+    "CanaryError",
+    "ConfidenceInterval",
+    "Config",
+    "ConfigError",
+    "DataError",
+    "Fixture",
+    "GroupScore",
+    "KsResult",
+    "MannWhitneyResult",
+    "MetricResult",
+    "QuantileEstimate",
+    "RateTestResult",
+    "SourceError",
+    "Verdict",
+    "judge",
+    "ks",
+    "mann_whitney",
+    "quantile",
+    "quantile_ci",
+    "rate_test",
+    "replay",
+]

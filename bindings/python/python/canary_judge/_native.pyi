@@ -1,0 +1,85 @@
+# Stubs of the extension module canary_judge._native (bindings/python/src). The public,
+# documented API is the Python package canary_judge; these are its building blocks.
+from typing import Any, Optional, final
+
+__all__ = [
+    "_panic_for_tests",
+    "NativeConfig",
+    "NativeFixture",
+    "judge",
+    "ks",
+    "mann_whitney",
+    "normalize_report",
+    "quantile",
+    "quantile_ci",
+    "quantiles",
+    "rate_test",
+    "replay",
+]
+
+def mann_whitney(
+    x: Any,
+    y: Any,
+    alternative: str,
+    confidence: float,
+    method: str,
+    continuity_correction: bool,
+) -> tuple[
+    float, float, Optional[float], float, float, float, float, str, str, int, int, bool
+]: ...
+def ks(
+    x: Any, y: Any, alternative: str, method: str
+) -> tuple[float, float, str, str, int, int, bool]: ...
+def rate_test(
+    canary_events: float,
+    canary_exposure: float,
+    baseline_events: float,
+    baseline_exposure: float,
+    alternative: str,
+    confidence: float,
+    null_ratio: float,
+) -> tuple[float, float, float, float, float, float, float, float, float, str]: ...
+def quantile(values: Any, q: float) -> float: ...
+def quantiles(values: Any, qs: Any) -> list[float]: ...
+def quantile_ci(
+    values: Any, q: float, confidence: float
+) -> tuple[float, float, float, float, float, Optional[int], Optional[int], int]: ...
+def judge(config: NativeConfig, fixture: NativeFixture) -> str: ...
+def replay(config: NativeConfig, paths: list[str]) -> str: ...
+def normalize_report(text: str) -> str: ...
+def _panic_for_tests() -> None: ...
+
+@final
+class NativeConfig:
+    @staticmethod
+    def from_path(path: str) -> NativeConfig: ...
+    @staticmethod
+    def from_str(text: str, format: str) -> NativeConfig: ...
+    def to_json(self) -> str: ...
+    @property
+    def metric_names(self) -> list[str]: ...
+
+@final
+class NativeFixture:
+    @staticmethod
+    def from_path(path: str) -> NativeFixture: ...
+    @staticmethod
+    def from_json(text: str) -> NativeFixture: ...
+    @staticmethod
+    def from_csv(text: str, name: str) -> NativeFixture: ...
+    @staticmethod
+    def from_arrays(
+        name: str,
+        description: Optional[str],
+        expected: Optional[str],
+        continuous: dict[str, tuple[Any, Any, Any, Any]],
+        counts: dict[str, tuple[Any, Any, Any, Any, Any, Any]],
+    ) -> NativeFixture: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    @property
+    def expected(self) -> Optional[str]: ...
+    @property
+    def metric_kinds(self) -> dict[str, str]: ...
