@@ -2,7 +2,8 @@
 //! confidence interval, as R's `wilcox.test(x, y, conf.int = TRUE)` computes them.
 
 use crate::common::{
-    Alternative, ConfidenceInterval, check_confidence, check_sample, mean_of_two, sorted_copy,
+    Alternative, ConfidenceInterval, check_confidence, check_sample, mean_of_two,
+    with_sorted_copies,
 };
 use crate::error::{Result, StatsError};
 use crate::normal;
@@ -167,9 +168,7 @@ pub fn mann_whitney(
     check_sample("x", x, 1)?;
     check_sample("y", y, 1)?;
     check_confidence(options.confidence)?;
-    let x = sorted_copy(x);
-    let y = sorted_copy(y);
-    test_sorted(&x, &y, options)
+    with_sorted_copies(x, y, |x, y| test_sorted(x, y, options))
 }
 
 /// [`mann_whitney`] on samples already sorted ascending (checked: unsorted input is an
