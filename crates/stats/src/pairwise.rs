@@ -165,7 +165,7 @@ impl<'a> PairwiseDifferences<'a> {
             window_of.push(index);
         }
         let mut contents = self.gather_windows(&windows);
-        ranks
+        let located = ranks
             .iter()
             .zip(&window_of)
             .zip(&guesses)
@@ -186,7 +186,11 @@ impl<'a> PairwiseDifferences<'a> {
                     }
                 }
             })
-            .collect()
+            .collect();
+        for window in contents {
+            return_buffer(window.values);
+        }
+        located
     }
 
     /// Small problems: gather all differences and sort them.
@@ -221,7 +225,8 @@ impl<'a> PairwiseDifferences<'a> {
             .iter()
             .map(|&(lo, hi)| {
                 let mut count_at_most_lo = 0u64;
-                let mut values = Vec::with_capacity((self.x.len() + m) / 8);
+                let mut values = take_buffer();
+                values.reserve((self.x.len() + m) / 8);
                 walk(self.x, y, [hi], |xi, p| {
                     // Row i's part of the window starts at p_hi and runs while the
                     // difference stays above lo (usually no or one column).
@@ -278,6 +283,36 @@ impl<'a> PairwiseDifferences<'a> {
             .select_nth_unstable_by(index, f64::total_cmp)
             .1
     }
+}
+
+/// Most values kept in the per-thread pool of window buffers (32 MiB).
+const MAX_POOLED_VALUES: usize = 1 << 22;
+
+thread_local! {
+    /// Window buffers kept between calls, so that gathering does not pay for fresh
+    /// pages every time (see `common::with_sorted_copies`).
+    static WINDOW_BUFFERS: std::cell::RefCell<Vec<Vec<f64>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// An empty buffer from this thread's pool (or a new one).
+fn take_buffer() -> Vec<f64> {
+    let mut buffer = WINDOW_BUFFERS
+        .with(|pool| pool.borrow_mut().pop())
+        .unwrap_or_default();
+    buffer.clear();
+    buffer
+}
+
+/// Gives a buffer back to this thread's pool, unless the pool is full.
+fn return_buffer(buffer: Vec<f64>) {
+    WINDOW_BUFFERS.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        let pooled: usize = pool.iter().map(Vec::capacity).sum();
+        if pooled + buffer.capacity() <= MAX_POOLED_VALUES {
+            pool.push(buffer);
+        }
+    });
 }
 
 /// Every `THIN_FACTOR`-th order statistic of a sorted sample (the middle of each block),
