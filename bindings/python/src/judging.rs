@@ -4,13 +4,13 @@
 use crate::errors::{config_error, data_error, detached};
 use crate::input::sample;
 use canary_judge::{
-    Config, ConfigFormat, CountPoint, Fixture, FixtureError, MetricData, Point, Replay,
-    ReplayResult, Report, Sides, Verdict, judge as judge_fixture,
+    Config, ConfigFormat, CountPoint, Error, Fixture, FixtureError, MetricData, Point, Replay,
+    ReplayResult, Report, Sides, Verdict, collect_fixture_files, judge as judge_fixture,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 type Any<'py> = Bound<'py, PyAny>;
 /// `(baseline_timestamps, baseline_events, baseline_totals, canary_timestamps,
@@ -304,58 +304,15 @@ fn normalize_report(py: Python<'_>, text: &str) -> PyResult<String> {
         .map_err(|e| data_error(py, format!("not a verdict: {e}")))
 }
 
-fn is_fixture_file(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("csv"))
-}
-
-/// Files as given, folders' `*.json` and `*.csv` sorted by name (as `canary replay`).
-fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let entries = std::fs::read_dir(path)
-                .map_err(|e| format!("{}: cannot read the folder: {e}", path.display()))?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(|entry| entry.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && is_fixture_file(p))
-                .collect();
-            found.sort();
-            files.extend(found);
-        } else if path.is_file() {
-            files.push(path.clone());
-        } else {
-            return Err(format!("{}: no such file or folder", path.display()));
-        }
-    }
-    if files.is_empty() {
-        return Err("no fixtures (*.json, *.csv) found in the given paths".to_owned());
-    }
-    Ok(files)
-}
-
 fn replay_files(config: &Config, paths: &[PathBuf]) -> Result<String, String> {
-    let files = collect_files(paths)?;
+    let files = collect_fixture_files(paths).map_err(|e| e.to_string())?;
     let mut results = Vec::with_capacity(files.len());
     let mut errors = Vec::new();
     for path in &files {
-        let outcome = Fixture::from_path(path)
-            .map_err(|e| e.to_string())
-            .and_then(|fixture| {
-                judge_fixture(config, &fixture)
-                    .map(|report| ReplayResult {
-                        path: path.display().to_string(),
-                        name: fixture.name.clone(),
-                        expected: fixture.expected,
-                        verdict: report.verdict,
-                        score: report.score,
-                    })
-                    .map_err(|e| format!("{}: {e}", path.display()))
-            });
-        match outcome {
+        match ReplayResult::judge_file(config, path) {
             Ok(result) => results.push(result),
-            Err(e) => errors.push(e),
+            Err(Error::Judge(e)) => errors.push(format!("{}: {e}", path.display())),
+            Err(e) => errors.push(e.to_string()),
         }
     }
     if !errors.is_empty() {

@@ -9,7 +9,7 @@ mod tune;
 
 use anyhow::Context;
 use canary_judge::{Config, Fixture, judge};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,37 +25,24 @@ struct Cli {
 enum Command {
     /// Judge one fixture; the exit code is the verdict (0 promote, 10 hold, 20 rollback).
     Judge {
-        /// The analysis config (YAML, JSON or TOML).
-        #[arg(long, short)]
-        config: PathBuf,
+        #[command(flatten)]
+        common: Common,
         /// The fixture: JSON (format version 1) or CSV long format.
         #[arg(long, short)]
         fixture: PathBuf,
-        /// Output for people (text) or machines (json).
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
     },
     /// Judge many fixtures (files or folders) and compare with their `expected` labels.
     Replay {
-        /// The analysis config (YAML, JSON or TOML).
-        #[arg(long, short)]
-        config: PathBuf,
-        /// Fixture files, or folders whose *.json and *.csv files are fixtures.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// Output for people (text) or machines (json).
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
-        jobs: Option<usize>,
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        corpus: Corpus,
     },
     /// Sweep config values over labelled fixtures: agreement, false-rollback,
     /// missed-regression and hold rates per setting, and a recommended setting.
     Tune {
-        /// The analysis config (YAML, JSON or TOML).
-        #[arg(long, short)]
-        config: PathBuf,
+        #[command(flatten)]
+        common: Common,
         /// KEY=FROM..TO:STEP, e.g. `metrics[latency_ms].effect.allowed_increase=1.0..1.5:0.1`
         /// (KEY: a config path, metrics by name or index). Several form a grid.
         #[arg(
@@ -65,16 +52,31 @@ enum Command {
             value_name = "KEY=FROM..TO:STEP"
         )]
         sweeps: Vec<String>,
-        /// Fixture files, or folders whose *.json and *.csv files are fixtures.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// Output for people (text) or machines (json).
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
-        jobs: Option<usize>,
+        #[command(flatten)]
+        corpus: Corpus,
     },
+}
+
+/// The options every command takes.
+#[derive(Debug, Args)]
+struct Common {
+    /// The analysis config (YAML, JSON or TOML).
+    #[arg(long, short)]
+    config: PathBuf,
+    /// Output for people (text) or machines (json).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// A labelled corpus and how many threads judge it.
+#[derive(Debug, Args)]
+struct Corpus {
+    /// Fixture files, or folders whose *.json and *.csv files are fixtures.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    jobs: Option<usize>,
 }
 
 /// Output format.
@@ -102,62 +104,52 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Judge {
-            config,
-            fixture,
-            format,
-        } => {
-            let config_data = Config::from_path(&config)?;
+        Command::Judge { common, fixture } => {
+            let config_data = Config::from_path(&common.config)?;
             let fixture_data = Fixture::from_path(&fixture)?;
             let report = judge(&config_data, &fixture_data).with_context(|| {
-                format!("{} judged with {}", fixture.display(), config.display())
+                format!(
+                    "{} judged with {}",
+                    fixture.display(),
+                    common.config.display()
+                )
             })?;
-            match format {
+            match common.format {
                 Format::Json => output::line(&report.to_json()),
                 Format::Text => output::text_report(&report),
             }
             Ok(report.verdict.exit_code())
         }
-        Command::Replay {
-            config,
-            paths,
-            format,
-            jobs,
-        } => {
-            let config_data = Config::from_path(&config)?;
-            let files = replay::collect_files(&paths)?;
-            let replay = replay::run(&config, &config_data, &files, jobs, format == Format::Text)?;
-            match format {
+        Command::Replay { common, corpus } => {
+            let config_data = Config::from_path(&common.config)?;
+            let files = canary_judge::collect_fixture_files(&corpus.paths)?;
+            let text = common.format == Format::Text;
+            let replay = replay::run(&common.config, &config_data, &files, corpus.jobs, text)?;
+            match common.format {
                 Format::Json => {
                     output::line(&serde_json::to_string(&replay).context("serialising the replay")?)
                 }
                 Format::Text => output::text_replay(&replay),
             }
-            let disagreements = replay
-                .results
-                .iter()
-                .filter(|r| r.expected.is_some_and(|e| e != r.verdict))
-                .count();
-            Ok(if disagreements > 0 { 3 } else { 0 })
+            let all_agree = replay.summary.correct == replay.labelled();
+            Ok(if all_agree { 0 } else { 3 })
         }
         Command::Tune {
-            config,
+            common,
             sweeps,
-            paths,
-            format,
-            jobs,
+            corpus,
         } => {
-            let config_data = Config::from_path(&config)?;
-            let files = replay::collect_files(&paths)?;
+            let config_data = Config::from_path(&common.config)?;
+            let files = canary_judge::collect_fixture_files(&corpus.paths)?;
             let tune = tune::run(
-                &config,
+                &common.config,
                 &config_data,
                 &sweeps,
                 &files,
-                jobs,
-                format == Format::Text,
+                corpus.jobs,
+                common.format == Format::Text,
             )?;
-            match format {
+            match common.format {
                 Format::Json => {
                     output::line(&serde_json::to_string(&tune).context("serialising the sweep")?)
                 }

@@ -1,42 +1,11 @@
 //! `canary replay`: judging many fixtures in parallel, results in a stable order.
 
 use anyhow::{Context, bail};
-use canary_judge::{Config, Fixture, Number, Replay, ReplayResult, judge};
+use canary_judge::{Config, Error, Replay, ReplayResult};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-
-/// The fixture files named by `paths`: files as given, folders' `*.json` and `*.csv`
-/// files sorted by name (not recursive).
-pub(crate) fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
-                .with_context(|| format!("{}: cannot read the folder", path.display()))?
-                .filter_map(|entry| entry.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && is_fixture(p))
-                .collect();
-            found.sort();
-            files.extend(found);
-        } else if path.is_file() {
-            files.push(path.clone());
-        } else {
-            bail!("{}: no such file or folder", path.display());
-        }
-    }
-    if files.is_empty() {
-        bail!("no fixtures (*.json, *.csv) found in the given paths");
-    }
-    Ok(files)
-}
-
-fn is_fixture(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("csv"))
-}
 
 /// A progress bar of `len` `unit`s on standard error when `show` and it is a terminal;
 /// otherwise a hidden one (JSON output, pipes).
@@ -77,25 +46,16 @@ pub(crate) fn run(
 ) -> anyhow::Result<Replay> {
     let bar = progress_bar(files.len(), "fixtures", show_progress);
     let judge_one = |path: &PathBuf| -> Result<ReplayResult, String> {
-        let result = (|| {
-            let fixture = Fixture::from_path(path)?;
-            let report = judge(config, &fixture).map_err(|e| {
-                anyhow::anyhow!(
-                    "{} judged with {}: {e}",
-                    path.display(),
-                    config_path.display()
-                )
-            })?;
-            anyhow::Ok(ReplayResult {
-                path: path.display().to_string(),
-                name: fixture.name,
-                expected: fixture.expected,
-                verdict: report.verdict,
-                score: Number(report.score.0),
-            })
-        })();
+        let result = ReplayResult::judge_file(config, path).map_err(|e| match e {
+            Error::Judge(e) => format!(
+                "{} judged with {}: {e}",
+                path.display(),
+                config_path.display()
+            ),
+            other => other.to_string(),
+        });
         bar.inc(1);
-        result.map_err(|e| format!("{e:#}"))
+        result
     };
     let outcomes: Vec<Result<ReplayResult, String>> =
         in_pool(jobs, || files.par_iter().map(judge_one).collect())?;

@@ -86,13 +86,20 @@ fn classify_tested(metric: &MetricConfig, name: String, group: String, t: Tested
         }
         _ => false,
     };
+    // A breached gate explains the failure unless the test already does.
+    let test_explains = !t.effect.is_nan()
+        && match classification {
+            Classification::High => stat_high,
+            Classification::Low => stat_low,
+            _ => false,
+        };
     let reason = sentence(
         metric,
         &t,
         classification,
         critical,
         (allowed_increase, allowed_decrease),
-        gate_high.or(gate_low),
+        gate_high.or(gate_low).filter(|_| !test_explains),
     );
     MetricResult {
         name,
@@ -112,7 +119,7 @@ fn sentence(
     classification: Classification,
     critical: bool,
     (allowed_increase, allowed_decrease): (f64, f64),
-    gate: Option<&GateCheck>,
+    unexplained_gate: Option<&GateCheck>,
 ) -> String {
     let name = &metric.name;
     let (label, base, canary) = t.center;
@@ -143,21 +150,7 @@ fn sentence(
     };
     let effect = describe_effect(t.measure, t.effect);
     let suffix = if critical { " [critical]" } else { "" };
-    // A breached gate explains the failure unless the test already does.
-    let test_explains = matches!(
-        (classification, t.change),
-        (Classification::High, Change::Increase) | (Classification::Low, Change::Decrease)
-    ) && (t.change == Change::Increase
-        && metric.direction != Direction::Decrease
-        || t.change == Change::Decrease && metric.direction != Direction::Increase)
-        && !t.effect.is_nan()
-        && match t.change {
-            Change::Increase => t.effect > allowed_increase,
-            _ => t.effect < allowed_decrease,
-        };
-    if let Some(g) = gate
-        && !test_explains
-    {
+    if let Some(g) = unexplained_gate {
         let limit = match g.breached {
             Some(Classification::High) => g.max.map(|m| format!("max {}", fmt_limit(&g.kind, m.0))),
             _ => g.min.map(|m| format!("min {}", fmt_limit(&g.kind, m.0))),

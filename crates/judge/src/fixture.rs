@@ -6,7 +6,7 @@ use crate::verdict::Verdict;
 use canary_stats::Histogram;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A recorded canary run: metric data for one window, optionally labelled with the
 /// verdict it should get.
@@ -226,6 +226,48 @@ impl Fixture {
             metrics,
         })
     }
+}
+
+/// The fixture files named by `paths`, as `canary replay` reads them: files as given,
+/// and each folder's `*.json` and `*.csv` files sorted by name (not recursive).
+///
+/// # Errors
+/// A path that does not exist, an unreadable folder, or no fixture at all.
+pub fn collect_fixture_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FixtureError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let file = path.display().to_string();
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|e| FixtureError {
+                file: file.clone(),
+                path: String::new(),
+                message: format!("cannot read the folder: {e}"),
+            })?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && is_fixture_file(p))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            return Err(FixtureError::at("", "no such file or folder").in_file(&file));
+        }
+    }
+    if files.is_empty() {
+        return Err(FixtureError::at(
+            "",
+            "no fixtures (*.json, *.csv) found in the given paths",
+        ));
+    }
+    Ok(files)
+}
+
+fn is_fixture_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("csv"))
 }
 
 fn parse_metric(path: &str, entry: &Value) -> Result<MetricData, FixtureError> {

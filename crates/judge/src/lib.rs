@@ -48,7 +48,7 @@ pub use config::{
 pub use config_load::ConfigFormat;
 pub use data::{CountPoint, MetricData, Point, Sides};
 pub use error::{ConfigError, ConfigProblem, Error, FixtureError, JudgeError};
-pub use fixture::Fixture;
+pub use fixture::{Fixture, collect_fixture_files};
 pub use judge::{judge, judge_metrics};
 pub use number::Number;
 pub use replay::{Replay, ReplayResult, ReplaySummary};

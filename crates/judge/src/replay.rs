@@ -1,9 +1,14 @@
 //! Replaying labelled fixtures: each one's verdict against its `expected` label.
 
+use crate::config::Config;
+use crate::error::Error;
+use crate::fixture::Fixture;
+use crate::judge::judge;
 use crate::number::Number;
 use crate::verdict::Verdict;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// One replayed fixture (the design's replay JSON `results[]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,6 +23,25 @@ pub struct ReplayResult {
     pub verdict: Verdict,
     /// The score.
     pub score: Number,
+}
+
+impl ReplayResult {
+    /// Loads the fixture at `path` and judges it with `config`.
+    ///
+    /// # Errors
+    /// [`Error::Fixture`] when the file cannot be loaded, [`Error::Judge`] when it does
+    /// not fit the config.
+    pub fn judge_file(config: &Config, path: &Path) -> Result<Self, Error> {
+        let fixture = Fixture::from_path(path)?;
+        let report = judge(config, &fixture)?;
+        Ok(ReplayResult {
+            path: path.display().to_string(),
+            name: fixture.name,
+            expected: fixture.expected,
+            verdict: report.verdict,
+            score: report.score,
+        })
+    }
 }
 
 /// Agreement with the labels.

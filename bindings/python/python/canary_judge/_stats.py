@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 
-from dataclasses import dataclass
-from typing import Any, NamedTuple, Optional, Sequence, Union, overload
+from dataclasses import dataclass, fields
+from typing import Any, NamedTuple, Optional, Sequence, TypeVar, Union, overload
 
 from . import _native
 
@@ -40,8 +40,32 @@ def _ci_from(value: Any) -> ConfidenceInterval:
     return ConfidenceInterval(float(low), float(high))
 
 
+_R = TypeVar("_R", bound="_Result")
+
+
+class _Result:
+    """``to_dict`` / ``from_dict`` for the result dataclasses, derived from their fields
+    (a ``confidence_interval`` becomes ``{"low", "high"}`` and back)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible dict; ``from_dict`` reverses it."""
+        out: dict[str, Any] = {}
+        for field in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, field.name)
+            out[field.name] = _ci_to_dict(value) if isinstance(value, ConfidenceInterval) else value
+        return out
+
+    @classmethod
+    def from_dict(cls: type[_R], data: dict[str, Any]) -> _R:
+        """The inverse of :meth:`to_dict`."""
+        values = dict(data)
+        if "confidence_interval" in values:
+            values["confidence_interval"] = _ci_from(values["confidence_interval"])
+        return cls(**values)
+
+
 @dataclass(frozen=True)
-class MannWhitneyResult:
+class MannWhitneyResult(_Result):
     """Result of :func:`mann_whitney` (R's ``wilcox.test(x, y, conf.int = TRUE)``).
 
     ``statistic`` is U of ``x`` (R's W, scipy's U1); ``estimate`` the Hodges-Lehmann
@@ -63,32 +87,10 @@ class MannWhitneyResult:
     n_y: int
     has_ties: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-compatible dict; ``MannWhitneyResult.from_dict`` reverses it."""
-        return {
-            "statistic": self.statistic,
-            "pvalue": self.pvalue,
-            "estimate": self.estimate,
-            "confidence_interval": _ci_to_dict(self.confidence_interval),
-            "confidence_level": self.confidence_level,
-            "method": self.method,
-            "alternative": self.alternative,
-            "z": self.z,
-            "n_x": self.n_x,
-            "n_y": self.n_y,
-            "has_ties": self.has_ties,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MannWhitneyResult:
-        """The inverse of :meth:`to_dict`."""
-        fields = dict(data)
-        fields["confidence_interval"] = _ci_from(fields["confidence_interval"])
-        return cls(**fields)
 
 
 @dataclass(frozen=True)
-class KsResult:
+class KsResult(_Result):
     """Result of :func:`ks` (R's ``ks.test(x, y)``, scipy's ``ks_2samp``)."""
 
     statistic: float
@@ -99,26 +101,9 @@ class KsResult:
     n_y: int
     ties: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-compatible dict; ``KsResult.from_dict`` reverses it."""
-        return {
-            "statistic": self.statistic,
-            "pvalue": self.pvalue,
-            "method": self.method,
-            "alternative": self.alternative,
-            "n_x": self.n_x,
-            "n_y": self.n_y,
-            "ties": self.ties,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> KsResult:
-        """The inverse of :meth:`to_dict`."""
-        return cls(**data)
-
 
 @dataclass(frozen=True)
-class RateTestResult:
+class RateTestResult(_Result):
     """Result of :func:`rate_test` (R's ``poisson.test(c(xc, xb), c(Tc, Tb))``).
 
     ``estimate`` is the rate ratio canary/baseline (``inf`` with no baseline events),
@@ -135,30 +120,10 @@ class RateTestResult:
     null_ratio: float
     alternative: str
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-compatible dict (non-finite floats stay floats)."""
-        return {
-            "pvalue": self.pvalue,
-            "estimate": self.estimate,
-            "confidence_interval": _ci_to_dict(self.confidence_interval),
-            "confidence_level": self.confidence_level,
-            "canary_rate": self.canary_rate,
-            "baseline_rate": self.baseline_rate,
-            "expected_share": self.expected_share,
-            "null_ratio": self.null_ratio,
-            "alternative": self.alternative,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RateTestResult:
-        """The inverse of :meth:`to_dict`."""
-        fields = dict(data)
-        fields["confidence_interval"] = _ci_from(fields["confidence_interval"])
-        return cls(**fields)
 
 
 @dataclass(frozen=True)
-class QuantileEstimate:
+class QuantileEstimate(_Result):
     """Result of :func:`quantile_ci`: the type-7 quantile and a distribution-free CI.
 
     The interval is ``[x_(lower_order), x_(upper_order)]`` (1-based order statistics;
@@ -174,24 +139,6 @@ class QuantileEstimate:
     upper_order: Optional[int]
     n: int
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-compatible dict; ``QuantileEstimate.from_dict`` reverses it."""
-        return {
-            "q": self.q,
-            "estimate": self.estimate,
-            "confidence_interval": _ci_to_dict(self.confidence_interval),
-            "confidence_level": self.confidence_level,
-            "lower_order": self.lower_order,
-            "upper_order": self.upper_order,
-            "n": self.n,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> QuantileEstimate:
-        """The inverse of :meth:`to_dict`."""
-        fields = dict(data)
-        fields["confidence_interval"] = _ci_from(fields["confidence_interval"])
-        return cls(**fields)
 
 
 def mann_whitney(
