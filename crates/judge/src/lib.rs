@@ -37,6 +37,7 @@ mod judge;
 mod number;
 mod replay;
 mod report;
+pub mod rollout;
 mod score;
 mod sweep;
 mod verdict;
