@@ -39,6 +39,7 @@ mod replay;
 mod report;
 pub mod rollout;
 mod score;
+pub mod simulate;
 mod sweep;
 mod verdict;
 

@@ -12,13 +12,20 @@
 //! names its key path ([`RolloutPlan::from_path`]).
 
 mod decision;
+mod engine;
 mod plan;
+mod sequential;
+mod state;
+mod window;
 
 pub use decision::{
     Action, LimitCounts, LookControl, Measurement, MetricLevel, RolloutOutput, RolloutStatus,
     StepDecision, StepProgress,
 };
+pub use engine::{Observation, Rollout, RolloutError};
 pub use plan::{
     Analysis, InvalidDuration, Limits, MAX_STEPS, PlanDuration, RolloutPlan, Sequential,
     SequentialMethod, Step, Strategy, Windows, plan_defaults,
 };
+pub use sequential::information_fractions;
+pub use state::{RolloutState, Totals};
