@@ -97,8 +97,8 @@ impl From<&Fixture> for Observation {
 ///    **hold** (waiting; nothing judged, nothing counted). Missing data never advances.
 /// 3. Otherwise the judge runs on all data so far (at the sequential levels of the look,
 ///    when enabled): verdict promote → **successful**, rollback → **failed**, hold →
-///    **inconclusive**, except that a metric classified `error` makes a non-failed look
-///    an **error** measurement.
+///    **inconclusive**, except that a metric classified `error` makes the look an
+///    **error** measurement unless another metric failed (high or low).
 /// 4. Limits (Argo Rollouts): failed > `failure_limit` → rollback, else a tolerated
 ///    failure holds; inconclusive > `inconclusive_limit` → hold and **pause** (a person
 ///    resumes or aborts), else hold; consecutive errors > `consecutive_error_limit` →
@@ -696,15 +696,19 @@ impl Rollout {
     }
 }
 
-/// How a judged look counts for the limits.
+/// How a judged look counts for the limits. A metric classified `error` (its data could
+/// not be used) makes the look an error measurement — counted against
+/// `consecutive_error_limit`, as Argo counts a provider error — unless some metric truly
+/// failed (high or low), even though the judge's score counts an error as a failure.
 fn measurement_of(report: &Report) -> Measurement {
     let any_error = report
         .metrics
         .iter()
         .any(|m| m.classification == Classification::Error);
+    let any_failure = report.metrics.iter().any(|m| m.classification.is_failure());
     match report.verdict {
+        _ if any_error && !any_failure => Measurement::Error,
         Verdict::Rollback => Measurement::Failed,
-        _ if any_error => Measurement::Error,
         Verdict::Promote => Measurement::Successful,
         Verdict::Hold => Measurement::Inconclusive,
     }
