@@ -1,10 +1,13 @@
-//! The `canary` command: judge recorded canary runs and replay labelled corpora.
+//! The `canary` command: judge recorded canary runs, replay labelled corpora, step
+//! rollout plans and simulate them.
 //!
 //! Exit codes: 0 promote · 10 hold · 20 rollback · 1 error (bad input) · 2 usage ·
 //! 3 replay: some verdicts disagree with their labels.
 
 mod output;
 mod replay;
+mod rollout;
+mod simulate;
 mod tune;
 
 use anyhow::Context;
@@ -55,6 +58,72 @@ enum Command {
         #[command(flatten)]
         corpus: Corpus,
     },
+    /// Step a rollout plan through observations: one fixture per observation (in order),
+    /// or one fixture split into the plan's steps by time. The exit code is the last
+    /// decision (0 advance/complete, 10 hold, 20 rollback).
+    Rollout {
+        /// The rollout plan (YAML, JSON or TOML).
+        #[arg(long, short)]
+        plan: PathBuf,
+        /// Fixtures, one per observation, in order.
+        #[arg(required = true)]
+        fixtures: Vec<PathBuf>,
+        /// Split a single fixture into the plan's steps by time (each step's
+        /// `min_duration`, the last step taking the rest).
+        #[arg(long)]
+        split_by_time: bool,
+        /// With --split-by-time: the window of steps without `min_duration` (e.g. 10m).
+        #[arg(long, value_name = "DURATION")]
+        step_duration: Option<String>,
+        /// Strategy bake with --split-by-time: the deploy's unix time. The fixture's
+        /// series before it is the pre-deploy window (the baseline); the steps follow it.
+        #[arg(long, value_name = "UNIX_SECONDS")]
+        deploy_at: Option<i64>,
+        /// A saved rollout to continue (read when it exists) and to save to afterwards.
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+        /// Output for people (text) or machines (json).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Synthetic rollouts of a plan under a scenario: promote, hold and rollback rates
+    /// (false rollbacks in A/A, power and time to detect with a regression).
+    Simulate {
+        /// The rollout plan (YAML, JSON or TOML).
+        #[arg(long, short)]
+        plan: PathBuf,
+        /// aa, latency-shift=F, error-rate=A:B or error-spike-at=T[:RATE].
+        #[arg(long, short)]
+        scenario: String,
+        /// Synthetic rollouts.
+        #[arg(long, default_value_t = 1000)]
+        runs: u32,
+        /// The seed (the same seed gives the same output).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Also judge the same data naively: every look at level alpha, no correction.
+        #[arg(long, value_enum)]
+        compare: Option<Compare>,
+        /// Service requests per step window (split by the step's weight).
+        #[arg(long, default_value_t = 10_000)]
+        requests_per_step: u64,
+        /// The baseline's error rate.
+        #[arg(long, default_value_t = 0.003)]
+        baseline_error_rate: f64,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Output for people (text) or machines (json).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// What `canary simulate --compare` runs beside the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Compare {
+    /// Per-step testing at level alpha without correction.
+    Naive,
 }
 
 /// The options every command takes.
@@ -154,6 +223,64 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     output::line(&serde_json::to_string(&tune).context("serialising the sweep")?)
                 }
                 Format::Text => output::text_tune(&tune),
+            }
+            Ok(0)
+        }
+        Command::Rollout {
+            plan,
+            fixtures,
+            split_by_time,
+            step_duration,
+            deploy_at,
+            state,
+            format,
+        } => {
+            let step_duration = step_duration
+                .map(|d| d.parse::<canary_judge::rollout::PlanDuration>())
+                .transpose()
+                .context("--step-duration")?
+                .map(|d| d.seconds());
+            let (output, unused) = rollout::run(&rollout::Request {
+                plan_path: &plan,
+                fixtures: &fixtures,
+                split_by_time,
+                step_duration,
+                deploy_at,
+                state: state.as_deref(),
+            })?;
+            match format {
+                Format::Json => output::line(&output.to_json()),
+                Format::Text => rollout::print_text(&output, unused),
+            }
+            Ok(output.exit_code)
+        }
+        Command::Simulate {
+            plan,
+            scenario,
+            runs,
+            seed,
+            compare,
+            requests_per_step,
+            baseline_error_rate,
+            jobs,
+            format,
+        } => {
+            let plan = canary_judge::rollout::RolloutPlan::from_path(&plan)?;
+            let scenario: canary_judge::simulate::Scenario = scenario.parse()?;
+            let options = canary_judge::simulate::SimulationOptions {
+                runs,
+                seed,
+                requests_per_step,
+                baseline_error_rate,
+                compare_naive: compare == Some(Compare::Naive),
+                ..canary_judge::simulate::SimulationOptions::default()
+            };
+            let report = replay::in_pool(jobs, || {
+                canary_judge::simulate::simulate(&plan, scenario, &options)
+            })??;
+            match format {
+                Format::Json => output::line(&report.to_json()),
+                Format::Text => simulate::print_text(&report),
             }
             Ok(0)
         }

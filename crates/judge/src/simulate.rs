@@ -730,6 +730,7 @@ impl<'a> Model<'a> {
         Ok(Observation {
             metrics,
             duration_seconds: None,
+            source: None,
         })
     }
 

@@ -24,7 +24,7 @@ fn plan_inc(steps: usize, extra: &str) -> RolloutPlan {
         "version: 1\nsteps: [{}]\nanalysis:\n  version: 1\n  metrics:\n    - {{name: errors, kind: counts, critical: true, min_samples: 100}}\n{extra}",
         steps.join(", ")
     ))
-    .unwrap()
+    .expect("a valid plan")
 }
 
 /// Counts data for one interval at time `t`.
@@ -108,6 +108,7 @@ impl Feed {
         Observation {
             metrics,
             duration_seconds: None,
+            source: None,
         }
     }
 }
@@ -118,7 +119,9 @@ fn run(rollout: &mut Rollout, windows: &[W]) -> Vec<(Action, Option<Measurement>
     windows
         .iter()
         .map(|w| {
-            let d = rollout.observe(feed.window(*w)).unwrap();
+            let d = rollout
+                .observe(feed.window(*w))
+                .expect("an accepted observation");
             (d.action, d.measurement, d.status)
         })
         .collect()
@@ -360,6 +363,7 @@ fn bad_observations_are_refused_and_leave_the_state_alone() {
         .observe(Observation {
             metrics: wrong,
             duration_seconds: None,
+            source: None,
         })
         .unwrap_err();
     assert!(
@@ -538,6 +542,7 @@ fn bake_keeps_the_pre_deploy_window_as_baseline() {
         Observation {
             metrics,
             duration_seconds: None,
+            source: None,
         }
     };
     let pre = vec![

@@ -9,7 +9,7 @@ use std::path::Path;
 
 fn example(method: SequentialMethod) -> RolloutPlan {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/plans/canary.yaml");
-    let mut plan = RolloutPlan::from_path(path).unwrap();
+    let mut plan = RolloutPlan::from_path(path).expect("the example plan");
     plan.sequential.method = method;
     plan
 }

@@ -228,6 +228,9 @@ pub struct StepDecision {
     /// The judge's report on the data accumulated so far (absent when not judged).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<Report>,
+    /// Where the observation's data came from (a fixture's path), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// The output of `canary rollout --format json`: the plan's shape and every decision.

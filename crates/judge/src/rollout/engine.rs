@@ -63,11 +63,14 @@ pub struct Observation {
     /// Seconds the window covers (incremental) or since the rollout started
     /// (cumulative).
     pub duration_seconds: Option<f64>,
+    /// Where the data came from (a fixture's path or name), for the decision's `source`.
+    pub source: Option<String>,
 }
 
 impl From<Fixture> for Observation {
     fn from(fixture: Fixture) -> Self {
         Observation {
+            source: Some(fixture.name),
             metrics: fixture.metrics,
             duration_seconds: None,
         }
@@ -79,6 +82,7 @@ impl From<&Fixture> for Observation {
         Observation {
             metrics: fixture.metrics.clone(),
             duration_seconds: None,
+            source: Some(fixture.name.clone()),
         }
     }
 }
@@ -287,6 +291,7 @@ impl Rollout {
             progress: self.progress(),
             sequential: None,
             report: None,
+            source: None,
         };
         self.state.history.push(decision.clone());
         Ok(decision)
@@ -397,6 +402,7 @@ impl Rollout {
             progress,
             sequential,
             report,
+            source: observation.source.clone(),
         };
         if action == Action::Advance {
             self.state.step = step + 1;
