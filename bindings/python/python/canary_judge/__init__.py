@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ._errors import CanaryError, ConfigError, DataError, SourceError
 from ._judge import Config, Fixture, GroupScore, MetricResult, Verdict, judge, replay
+from ._rollout import Rollout, RolloutPlan, SimulationResult, StepDecision, simulate
 from ._stats import (
     ConfidenceInterval,
     KsResult,
@@ -43,7 +44,11 @@ __all__ = [
     "MetricResult",
     "QuantileEstimate",
     "RateTestResult",
+    "Rollout",
+    "RolloutPlan",
+    "SimulationResult",
     "SourceError",
+    "StepDecision",
     "Verdict",
     "judge",
     "ks",
@@ -52,4 +57,5 @@ __all__ = [
     "quantile_ci",
     "rate_test",
     "replay",
+    "simulate",
 ]

@@ -1,5 +1,5 @@
 # Stubs of the package's public surface; the implementation (fully annotated) is in
-# _stats.py, _judge.py and _errors.py.
+# _stats.py, _judge.py, _rollout.py and _errors.py.
 from ._errors import (
     CanaryError as CanaryError,
     ConfigError as ConfigError,
@@ -14,6 +14,13 @@ from ._judge import (
     Verdict as Verdict,
     judge as judge,
     replay as replay,
+)
+from ._rollout import (
+    Rollout as Rollout,
+    RolloutPlan as RolloutPlan,
+    SimulationResult as SimulationResult,
+    StepDecision as StepDecision,
+    simulate as simulate,
 )
 from ._stats import (
     ConfidenceInterval as ConfidenceInterval,
@@ -41,7 +48,11 @@ __all__ = [
     "MetricResult",
     "QuantileEstimate",
     "RateTestResult",
+    "Rollout",
+    "RolloutPlan",
+    "SimulationResult",
     "SourceError",
+    "StepDecision",
     "Verdict",
     "judge",
     "ks",
@@ -50,4 +61,5 @@ __all__ = [
     "quantile_ci",
     "rate_test",
     "replay",
+    "simulate",
 ]

@@ -6,6 +6,8 @@ __all__ = [
     "_panic_for_tests",
     "NativeConfig",
     "NativeFixture",
+    "NativePlan",
+    "NativeRollout",
     "judge",
     "ks",
     "mann_whitney",
@@ -15,6 +17,7 @@ __all__ = [
     "quantiles",
     "rate_test",
     "replay",
+    "simulate",
 ]
 
 def mann_whitney(
@@ -83,3 +86,44 @@ class NativeFixture:
     def expected(self) -> Optional[str]: ...
     @property
     def metric_kinds(self) -> dict[str, str]: ...
+
+@final
+class NativePlan:
+    @staticmethod
+    def from_path(path: str) -> NativePlan: ...
+    @staticmethod
+    def from_str(text: str, format: str) -> NativePlan: ...
+    def to_json(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+@final
+class NativeRollout:
+    @staticmethod
+    def start(plan: NativePlan) -> NativeRollout: ...
+    @staticmethod
+    def from_json(text: str) -> NativeRollout: ...
+    def observe(
+        self, fixture: NativeFixture, duration_seconds: Optional[float], source: Optional[str]
+    ) -> str: ...
+    def resume(self) -> None: ...
+    def abort(self, reason: str) -> str: ...
+    def state_json(self) -> str: ...
+    def output_json(self) -> str: ...
+    def plan_json(self) -> str: ...
+    def to_json(self) -> str: ...
+
+def simulate(
+    plan: NativePlan,
+    scenario: str,
+    runs: int,
+    seed: int,
+    compare_naive: bool,
+    requests_per_step: int,
+    baseline_error_rate: float,
+    interval_seconds: int,
+    default_step_seconds: int,
+    latency_median_seconds: float,
+    latency_sigma: float,
+    max_observations_per_step: int,
+) -> str: ...
