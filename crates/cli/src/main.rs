@@ -92,7 +92,7 @@ enum Command {
         /// The rollout plan (YAML, JSON or TOML).
         #[arg(long, short)]
         plan: PathBuf,
-        /// aa, latency-shift=F, error-rate=A:B or error-spike-at=T[:RATE].
+        /// `aa`, `latency-shift=F`, `error-rate=A:B` or `error-spike-at=T[:RATE]`.
         #[arg(long, short)]
         scenario: String,
         /// Synthetic rollouts.
