@@ -86,7 +86,8 @@ pub(crate) fn run(request: &Request<'_>) -> anyhow::Result<(RolloutOutput, usize
 }
 
 /// Cuts one fixture into the plan's step windows: step k covers `min_duration` of step k
-/// (or `step_duration`) after the previous one; the last step takes the rest. Every
+/// (or `step_duration`) after the previous one; the last step takes the rest (and needs
+/// no duration). Every
 /// metric must be a time series (a histogram has no timestamps).
 ///
 /// With `deploy_at` (bake): each metric's series is the fixture's canary side (or its
@@ -158,9 +159,12 @@ fn split_by_time(
         }
     }
     let mut durations = Vec::with_capacity(plan.steps.len());
+    let last_step = plan.steps.len().saturating_sub(1);
     for (i, step) in plan.steps.iter().enumerate() {
         match step.min_duration.map(|d| d.seconds()).or(step_duration) {
             Some(d) if d > 0 => durations.push(d as i64),
+            // The last step takes the rest of the data.
+            _ if i == last_step => durations.push(0),
             _ => bail!(
                 "--split-by-time needs a duration for every step: steps[{i}] has no min_duration; give --step-duration"
             ),

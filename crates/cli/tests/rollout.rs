@@ -353,3 +353,89 @@ fn simulate_reports_rates_side_by_side_and_is_deterministic() {
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("judging") && text.contains("naive"), "{text}");
 }
+
+#[test]
+fn split_by_time_cuts_one_fixture_into_the_steps() {
+    let dir = std::env::temp_dir().join(format!("canary-split-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let plan = dir.join("plan.yaml");
+    std::fs::write(
+        &plan,
+        "version: 1\nsteps: [{weight: 10, min_duration: 10m}, {weight: 50, min_duration: 10m}, {weight: 90}]\nanalysis: {version: 1, metrics: [{name: errors, kind: counts, critical: true}]}\n",
+    )
+    .unwrap();
+    // 30 one-minute intervals; the canary's errors jump in the third step's window.
+    let points = |canary: bool| -> Vec<String> {
+        (0..30)
+            .map(|i| {
+                let events = if canary && i >= 20 { 40 } else { 3 };
+                format!("[{}, {events}, 1000]", 1_700_000_000 + 60 * i)
+            })
+            .collect()
+    };
+    let fixture = dir.join("run.json");
+    std::fs::write(
+        &fixture,
+        format!(
+            r#"{{"version": 1, "name": "run", "metrics": {{"errors": {{"kind": "counts", "baseline": [{}], "canary": [{}]}}}}}}"#,
+            points(false).join(","),
+            points(true).join(",")
+        ),
+    )
+    .unwrap();
+    let (p, f) = (plan.to_str().unwrap(), fixture.to_str().unwrap());
+    let out = canary(&[
+        "rollout",
+        "--plan",
+        p,
+        "--split-by-time",
+        "--format",
+        "json",
+        f,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(20),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    let actions: Vec<&str> = v["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["advance", "advance", "rollback"]);
+    assert_eq!(v["decisions"][0]["progress"]["elapsed_seconds"], 600.0);
+    assert_eq!(
+        v["decisions"][2]["report"]["metrics"][0]["evidence"]["canary"]["n"],
+        30000.0
+    );
+    // Step 3 has no min_duration: fine, it takes the rest. Without durations at all,
+    // --step-duration is needed.
+    std::fs::write(
+        &plan,
+        "version: 1\nsteps: [{weight: 10}, {weight: 50}]\nanalysis: {version: 1, metrics: [{name: errors, kind: counts}]}\n",
+    )
+    .unwrap();
+    let out = canary(&["rollout", "--plan", p, "--split-by-time", f]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--step-duration"));
+    let out = canary(&[
+        "rollout",
+        "--plan",
+        p,
+        "--split-by-time",
+        "--step-duration",
+        "15m",
+        f,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
