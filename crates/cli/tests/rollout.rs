@@ -429,13 +429,19 @@ fn split_by_time_cuts_one_fixture_into_the_steps() {
         "--split-by-time",
         "--step-duration",
         "15m",
+        "--format",
+        "json",
         f,
     ]);
+    // 15 quiet minutes, then the rest with the jump.
     assert_eq!(
         out.status.code(),
-        Some(0),
+        Some(20),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let v = json(&out);
+    assert_eq!(v["decisions"][0]["action"], "advance");
+    assert_eq!(v["decisions"][0]["progress"]["elapsed_seconds"], 900.0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
