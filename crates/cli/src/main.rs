@@ -5,6 +5,7 @@
 
 mod output;
 mod replay;
+mod report;
 mod tune;
 
 use anyhow::Context;
@@ -55,6 +56,9 @@ enum Command {
         #[command(flatten)]
         corpus: Corpus,
     },
+    /// Write a self-contained HTML page (inline CSS and SVG charts) for the JSON of
+    /// judge, gate, replay, tune or rollout.
+    Report(report::ReportArgs),
 }
 
 /// The options every command takes.
@@ -155,6 +159,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 }
                 Format::Text => output::text_tune(&tune),
             }
+            Ok(0)
+        }
+        Command::Report(args) => {
+            report::run(&args)?;
             Ok(0)
         }
     }

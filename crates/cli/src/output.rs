@@ -8,6 +8,11 @@ pub(crate) fn line(text: &str) {
     println!("{text}");
 }
 
+/// Writes text to standard output as it is.
+pub(crate) fn raw(text: &str) {
+    print!("{text}");
+}
+
 /// Prints an error to standard error.
 pub(crate) fn error(text: &str) {
     eprintln!("error: {text}");
