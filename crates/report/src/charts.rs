@@ -168,7 +168,7 @@ impl LineChart {
             let mut chart = ChartBuilder::on(&root)
                 .margin(8)
                 .margin_right(16)
-                .caption(&self.title, (FONT, 16))
+                .caption(&self.title, (FONT, 19))
                 .x_label_area_size(36)
                 .y_label_area_size(58)
                 .build_cartesian_2d(x0..x1, y0..y1)
@@ -206,9 +206,9 @@ impl LineChart {
                 .y_label_formatter(&y_format)
                 .x_desc(self.x_desc.as_str())
                 .y_desc(self.y_desc.as_str())
-                .label_style((FONT, 12))
-                .axis_desc_style((FONT, 13))
-                .light_line_style(RGBColor(0xee, 0xf1, 0xf4))
+                .label_style((FONT, 14))
+                .axis_desc_style((FONT, 15))
+                .max_light_lines(0)
                 .bold_line_style(RGBColor(0xd0, 0xd7, 0xde))
                 .draw()
                 .map_err(chart_error)?;
@@ -221,11 +221,14 @@ impl LineChart {
                     )))
                     .map_err(chart_error)?;
                 chart
-                    .draw_series(std::iter::once(Text::new(
-                        marker.label.clone(),
-                        (marker.x, y1),
-                        (FONT, 12).into_font().color(&color),
-                    )))
+                    .draw_series(std::iter::once(
+                        EmptyElement::at((marker.x, y1))
+                            + Text::new(
+                                marker.label.clone(),
+                                (5, 2),
+                                (FONT, 14).into_font().color(&color),
+                            ),
+                    ))
                     .map_err(chart_error)?;
             }
             for line in &self.lines {

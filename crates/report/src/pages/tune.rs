@@ -178,7 +178,7 @@ fn sweep_chart(tune: &Tune, i: usize, key: &str) -> Result<String, ReportError> 
     if let Some(x) = fixed.and_then(|f| f.get(key)) {
         markers.push(Marker {
             x: *x,
-            label: " recommended".into(),
+            label: "recommended".into(),
             color: GREY,
         });
     }
