@@ -39,6 +39,7 @@ mod replay;
 mod report;
 mod score;
 mod sweep;
+mod tuning;
 mod verdict;
 
 pub use config::{
@@ -59,4 +60,5 @@ pub use sweep::{
     MAX_GRID_SETTINGS, MAX_SWEEP_VALUES, OverrideError, Sweep, SweepError, Tune, TuneChoice,
     TuneSetting, grid,
 };
+pub use tuning::{TuneError, TunePlan};
 pub use verdict::{UnknownVerdict, Verdict};

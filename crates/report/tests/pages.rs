@@ -1,5 +1,7 @@
 //! Report pages from the bundled corpus: what each page holds (charts, tables, ids),
 //! escaping, determinism, errors, and the size of a large report.
+#![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures
+
 
 use canary_judge::{
     Config, Fixture, MetricData, Point, Replay, ReplayResult, Sides, Sweep, Tune, TuneSetting,
