@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ._errors import CanaryError, ConfigError, DataError, SourceError
 from ._judge import Config, Fixture, GroupScore, MetricResult, Verdict, judge, replay
+from ._tune import TuneChoice, TuneResult, TuneSetting, TuneSweep, report_html, tune
 from ._stats import (
     ConfidenceInterval,
     KsResult,
@@ -44,6 +45,10 @@ __all__ = [
     "QuantileEstimate",
     "RateTestResult",
     "SourceError",
+    "TuneChoice",
+    "TuneResult",
+    "TuneSetting",
+    "TuneSweep",
     "Verdict",
     "judge",
     "ks",
@@ -52,4 +57,6 @@ __all__ = [
     "quantile_ci",
     "rate_test",
     "replay",
+    "report_html",
+    "tune",
 ]

@@ -1,5 +1,5 @@
 # Stubs of the package's public surface; the implementation (fully annotated) is in
-# _stats.py, _judge.py and _errors.py.
+# _stats.py, _judge.py, _tune.py and _errors.py.
 from ._errors import (
     CanaryError as CanaryError,
     ConfigError as ConfigError,
@@ -14,6 +14,14 @@ from ._judge import (
     Verdict as Verdict,
     judge as judge,
     replay as replay,
+)
+from ._tune import (
+    TuneChoice as TuneChoice,
+    TuneResult as TuneResult,
+    TuneSetting as TuneSetting,
+    TuneSweep as TuneSweep,
+    report_html as report_html,
+    tune as tune,
 )
 from ._stats import (
     ConfidenceInterval as ConfidenceInterval,
@@ -42,6 +50,10 @@ __all__ = [
     "QuantileEstimate",
     "RateTestResult",
     "SourceError",
+    "TuneChoice",
+    "TuneResult",
+    "TuneSetting",
+    "TuneSweep",
     "Verdict",
     "judge",
     "ks",
@@ -50,4 +62,6 @@ __all__ = [
     "quantile_ci",
     "rate_test",
     "replay",
+    "report_html",
+    "tune",
 ]
