@@ -15,6 +15,8 @@ __all__ = [
     "quantiles",
     "rate_test",
     "replay",
+    "report_html",
+    "tune",
 ]
 
 def mann_whitney(
