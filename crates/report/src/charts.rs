@@ -243,7 +243,7 @@ impl LineChart {
                     let _ = series;
                     if line.dots {
                         chart
-                            .draw_series(segment.iter().map(|&p| Circle::new(p, 3, color.filled())))
+                            .draw_series(segment.iter().map(|&p| Circle::new(p, 4, color.filled())))
                             .map_err(chart_error)?;
                     }
                 }

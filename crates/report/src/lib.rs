@@ -10,7 +10,7 @@
 //! | `canary judge` / `canary gate` (the verdict schema) | verdict banner and reasons, group scores; per metric the reason, baseline vs canary over time, their distributions (ECDF), the evidence and gate tables |
 //! | `canary replay` | agreement, the confusion matrix, the misjudged fixtures, every result |
 //! | `canary tune` | the recommendation and runner-up, the rates against each swept value with the recommendation marked, every setting |
-//! | `canary rollout` | the steps and decisions |
+//! | `canary rollout` | where it ended and why, traffic and score per observation with each decision, the plan's steps and limits, every decision, each observation's evidence |
 //!
 //! **Where the raw series come from.** Verdict JSON holds the evidence, not the data. For
 //! a verdict, pass the fixture it judged ([`Options::fixture`]; `canary report
@@ -50,7 +50,7 @@ pub mod html;
 mod pages;
 pub mod tables;
 
-pub use pages::rollout::Rollout;
+pub use pages::rollout::{Rollout, RolloutDecision, RolloutStep};
 
 use canary_judge::{Config, Fixture, Replay, Report, Tune};
 use serde_json::Value;
@@ -82,8 +82,8 @@ pub enum Document {
 
 impl Document {
     /// Parses result JSON and tells its kind by its keys: `verdict` + `metrics` (judge,
-    /// gate), `results` + `summary` (replay), `sweeps` + `settings` (tune), `steps`
-    /// (rollout). Unknown extra keys are ignored, so newer outputs still render.
+    /// gate), `results` + `summary` (replay), `sweeps` + `settings` (tune), `steps` +
+    /// `decisions` (rollout). Unknown extra keys are ignored, so newer outputs still render.
     ///
     /// # Errors
     /// [`ReportError::Input`] naming what is wrong: not JSON, not an object, no
@@ -131,13 +131,13 @@ impl Document {
             parse("replay", value)
         } else if has("sweeps") && has("settings") {
             parse("tune", value)
-        } else if has("steps") {
+        } else if has("steps") && has("decisions") {
             parse("rollout", value)
         } else {
             let keys: Vec<&str> = object.keys().map(String::as_str).take(8).collect();
             Err(ReportError::Input(format!(
                 "not the JSON of canary judge, gate, replay, tune or rollout (keys: {}); \
-                 expected verdict+metrics, results+summary, sweeps+settings or steps",
+                 expected verdict+metrics, results+summary, sweeps+settings or steps+decisions",
                 keys.join(", ")
             )))
         }

@@ -2,7 +2,6 @@
 //! escaping, determinism, errors, and the size of a large report.
 #![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures
 
-
 use canary_judge::{
     Config, Fixture, MetricData, Point, Replay, ReplayResult, Sides, Sweep, Tune, TuneSetting,
     judge,
@@ -175,7 +174,7 @@ fn replay_page_has_the_confusion_matrix_and_misjudged_fixtures() {
     )
     .unwrap();
     assert_self_contained(&detailed);
-    assert!(detailed.contains("id=\"detail-"));
+    assert!(detailed.contains("id=\"detail-1\""));
     assert!(detailed.contains(": expected promote, got "));
     // The misjudged fixture judged again, with its charts under unique ids.
     assert!(
@@ -371,4 +370,64 @@ fn a_large_fixture_gives_a_bounded_page() {
     assert!(vertices <= bound, "{vertices} vertices > {bound}");
     // The page stays small enough to open at once (about 1 MB; raw data would be ~20 MB).
     assert!(html.len() < 2_000_000, "{} bytes", html.len());
+}
+
+fn rollout_json(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+fn rollout_page_shows_steps_decisions_and_evidence() {
+    // Recorded with `canary rollout --plan fixtures/plans/canary.yaml --format json
+    // fixtures/plans/bad/step-*.json` (errors regress at step 2).
+    let html = render_json(&rollout_json("rollout-rollback.json"), &Options::default()).unwrap();
+    assert_self_contained(&html);
+    assert!(html.contains(
+        "<div id=\"banner\" class=\"banner rollback\"><span class=\"big\">rolled back</span>"
+    ));
+    assert!(html.contains("at step 2 of 5 (20 %)"));
+    assert!(html.contains("critical failure: errors"));
+    assert_eq!(count(&html, "<svg id=\"rollout-chart\""), 1);
+    assert!(
+        html.contains("id=\"steps\"")
+            && html.contains("id=\"decisions\"")
+            && html.contains("id=\"limits\"")
+    );
+    // 5 plan steps; 2 decisions, the second a rollback with its evidence open.
+    let steps = html
+        .split("id=\"steps\"")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert_eq!(count(steps, "<tr"), 6);
+    assert_eq!(count(steps, "not reached"), 3);
+    assert!(html.contains("<details id=\"observation-2\" open>"));
+    assert!(html.contains("<details id=\"observation-1\">"));
+    assert!(html.contains("id=\"evidence-o2-errors\""));
+
+    let done = render_json(&rollout_json("rollout-complete.json"), &Options::default()).unwrap();
+    assert!(done.contains("class=\"banner promote\"><span class=\"big\">completed</span>"));
+    assert_eq!(count(&done, "<details id=\"observation-"), 5);
+    assert_eq!(
+        done,
+        render_json(&rollout_json("rollout-complete.json"), &Options::default()).unwrap()
+    );
+}
+
+#[test]
+fn rollout_json_with_added_fields_still_renders() {
+    let mut value: serde_json::Value =
+        serde_json::from_str(&rollout_json("rollout-complete.json")).unwrap();
+    value["new_top_level"] = serde_json::json!({"x": 1});
+    value["decisions"][0]["new_field"] = serde_json::json!([1, 2]);
+    value["steps"][0]["new_step_field"] = serde_json::json!("y");
+    let html = render_json(&value.to_string(), &Options::default()).unwrap();
+    assert!(html.contains("id=\"rollout-chart\""));
 }

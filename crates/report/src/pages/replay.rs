@@ -101,8 +101,8 @@ pub(crate) fn page(replay: &Replay, options: &Options<'_>) -> Result<String, Rep
     if !wrong.is_empty() {
         match options.config {
             Some(config) => {
-                for (i, r) in &wrong {
-                    page.raw(&detail(*i, r, config)?);
+                for (ordinal, (_, r)) in wrong.iter().enumerate() {
+                    page.raw(&detail(ordinal + 1, r, config)?);
                 }
             }
             None => page.paragraph(
@@ -136,8 +136,9 @@ fn result_cells(r: &ReplayResult) -> [Cell; 5] {
     ]
 }
 
-/// One misjudged fixture judged again with the config: its banner and metric sections,
-/// or a note saying why it could not be.
+/// The `index`-th misjudged fixture (from 1) judged again with the config: its banner
+/// and metric sections (ids `detail-<index>`, `banner-<index>`, `f<index>-…`), or a note
+/// saying why it could not be.
 fn detail(
     index: usize,
     r: &ReplayResult,
