@@ -2,8 +2,9 @@
 """Counts the distinct colours of a PNG (8-bit RGB or RGBA, not interlaced), with only
 the standard library: inflate the IDAT stream and undo the per-row filters.
 
-Usage: scripts/png-colours.py FILE.png   -> prints "WIDTH HEIGHT COLOURS"
-Used by scripts/test-browser.sh to check that a screenshot is not blank.
+Usage: scripts/png-colours.py FILE.png [ENOUGH]   -> prints "WIDTH HEIGHT COLOURS"
+With ENOUGH, decoding stops once more than ENOUGH colours were seen (COLOURS is then a
+lower bound). Used by scripts/test-browser.sh to check that a screenshot is not blank.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import struct
 import sys
 import zlib
+from typing import Iterator
 
 
-def decode(path: str) -> tuple[int, int, int, list[bytes]]:
+def decode(path: str) -> tuple[int, int, int, Iterator[bytes]]:
     data = open(path, "rb").read()
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         raise SystemExit(f"{path}: not a PNG")
@@ -33,9 +35,12 @@ def decode(path: str) -> tuple[int, int, int, list[bytes]]:
             idat += body
         elif kind == b"IEND":
             break
-    raw = zlib.decompress(idat)
+    return width, height, channels, unfilter(zlib.decompress(idat), width, height, channels)
+
+
+def unfilter(raw: bytes, width: int, height: int, channels: int) -> Iterator[bytes]:
+    """The image's rows, top to bottom, with the PNG row filters undone."""
     stride = width * channels
-    rows: list[bytes] = []
     previous = bytearray(stride)
     at = 0
     for _ in range(height):
@@ -56,17 +61,19 @@ def decode(path: str) -> tuple[int, int, int, list[bytes]]:
                 pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
                 pred = left if pa <= pb and pa <= pc else (up if pb <= pc else corner)
                 line[i] = (line[i] + pred) & 0xFF
-        rows.append(bytes(line))
+        yield bytes(line)
         previous = line
-    return width, height, channels, rows
 
 
 def main() -> None:
+    enough = int(sys.argv[2]) if len(sys.argv) > 2 else None
     width, height, channels, rows = decode(sys.argv[1])
-    colours = set()
+    colours: set[bytes] = set()
     for row in rows:
         for x in range(0, len(row), channels):
             colours.add(row[x : x + 3])
+        if enough is not None and len(colours) > enough:
+            break
     print(width, height, len(colours))
 
 
