@@ -6,6 +6,7 @@
 # Usage: scripts/test-browser.sh   (CANARY_BIN: the canary binary; default: a release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "== browser (canary report in headless Chromium)"
 
 scripts/ensure-debian-packages.sh chromium=chromium
 if ! command -v chromium >/dev/null 2>&1; then
