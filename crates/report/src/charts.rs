@@ -106,6 +106,22 @@ fn padded((lo, hi): (f64, f64), share: f64) -> (f64, f64) {
     }
 }
 
+/// A range plotters can lay out: finite, non-empty, and narrower than `f64::MAX` (its
+/// tick search never ends on an infinite width and panics on NaN). Data beyond it is
+/// drawn off the plot, which only garbage input reaches.
+fn drawable((lo, hi): (f64, f64)) -> (f64, f64) {
+    const LIMIT: f64 = 1e300;
+    if !(lo.is_finite() && hi.is_finite()) {
+        return (0.0, 1.0);
+    }
+    let (lo, hi) = (lo.clamp(-LIMIT, LIMIT), hi.clamp(-LIMIT, LIMIT));
+    if hi > lo {
+        (lo, hi)
+    } else {
+        (lo - 1.0, lo + 1.0)
+    }
+}
+
 fn chart_error(e: impl std::fmt::Display) -> ReportError {
     ReportError::Chart(e.to_string())
 }
@@ -160,6 +176,11 @@ impl LineChart {
         let (y0, y1) = self
             .y_range
             .unwrap_or_else(|| ys.map_or((0.0, 1.0), |r| padded(r, 0.06)));
+        let ((x0, x1), (y0, y1)) = (drawable((x0, x1)), drawable((y0, y1)));
+        // Points far outside the ranges (only from garbage beyond ±1e300) are pulled in to
+        // one plot width beyond the edge, so that pixel coordinates cannot overflow.
+        let (xw, yw) = (x1 - x0, y1 - y0);
+        let clip = |(x, y): (f64, f64)| (x.clamp(x0 - xw, x1 + xw), y.clamp(y0 - yw, y1 + yw));
         let span = x1 - x0;
         let mut svg = String::new();
         {
@@ -216,13 +237,13 @@ impl LineChart {
                 let color = marker.color;
                 chart
                     .draw_series(std::iter::once(PathElement::new(
-                        vec![(marker.x, y0), (marker.x, y1)],
+                        vec![clip((marker.x, y0)), clip((marker.x, y1))],
                         color.stroke_width(2),
                     )))
                     .map_err(chart_error)?;
                 chart
                     .draw_series(std::iter::once(
-                        EmptyElement::at((marker.x, y1))
+                        EmptyElement::at(clip((marker.x, y1)))
                             + Text::new(
                                 marker.label.clone(),
                                 (5, 2),
@@ -234,16 +255,19 @@ impl LineChart {
             for line in &self.lines {
                 let color = line.color;
                 for segment in &line.segments {
-                    let series = chart
+                    chart
                         .draw_series(LineSeries::new(
-                            segment.iter().copied(),
+                            segment.iter().copied().map(clip),
                             color.stroke_width(2),
                         ))
                         .map_err(chart_error)?;
-                    let _ = series;
                     if line.dots {
                         chart
-                            .draw_series(segment.iter().map(|&p| Circle::new(p, 4, color.filled())))
+                            .draw_series(
+                                segment
+                                    .iter()
+                                    .map(|&p| Circle::new(clip(p), 4, color.filled())),
+                            )
                             .map_err(chart_error)?;
                     }
                 }
@@ -327,5 +351,40 @@ mod tests {
             dots: false,
         });
         assert!(chart.render().unwrap().contains("flat"));
+    }
+
+    #[test]
+    fn extreme_values_do_not_panic() {
+        for points in [
+            vec![(0.0, -1e308), (1.0, 1e308)],
+            vec![(-1e308, 0.0), (1e308, 1e-300)],
+            vec![(0.0, 1e-300), (1e-300, 2e-300)],
+            vec![(i64::MIN as f64, 0.0), (i64::MAX as f64, 1.0)],
+        ] {
+            for x_axis in [
+                XAxis::Time,
+                XAxis::Number,
+                XAxis::Index,
+                XAxis::Categories(vec![1.0]),
+            ] {
+                let chart = LineChart {
+                    id: "x".into(),
+                    title: "x".into(),
+                    x_desc: String::new(),
+                    y_desc: String::new(),
+                    x_axis,
+                    size: (300, 200),
+                    lines: vec![Line {
+                        label: "l".into(),
+                        color: GREY,
+                        segments: vec![points.clone()],
+                        dots: true,
+                    }],
+                    markers: vec![],
+                    y_range: None,
+                };
+                assert!(chart.render().is_ok());
+            }
+        }
     }
 }

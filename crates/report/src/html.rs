@@ -145,7 +145,7 @@ figure.chart{margin:0}figcaption{font-size:12px;color:var(--muted);padding:2px 0
 .banner .head{font-size:20px;font-weight:700}
 table{border-collapse:collapse;margin:8px 0;font-variant-numeric:tabular-nums}
 th,td{border:1px solid var(--line);padding:3px 8px;text-align:right;vertical-align:top}
-th{background:var(--bg);font-weight:600}
+th{background:var(--bg);font-weight:600;text-align:left}
 td.l,th.l{text-align:left}
 tr.best td{background:#dafbe1}tr.next td{background:#fff8c5}tr.bad td{background:#ffebe9}
 td.hit{font-weight:700}
