@@ -245,6 +245,10 @@ pub(crate) fn text_tune(tune: &Tune) {
         }
     }
     if let Some(next) = &tune.runner_up {
-        println!("Runner-up: {}.", fmt_choice(tune, next));
+        let gap = tune
+            .runner_up_gap()
+            .map(|g| format!(" Against the recommendation: {g}."))
+            .unwrap_or_default();
+        println!("Runner-up: {}.{gap}", fmt_choice(tune, next));
     }
 }

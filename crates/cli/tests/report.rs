@@ -114,6 +114,19 @@ fn tune_errors_sweep_shows_both_sides_of_the_trade_off() {
         (Some(38), Some(38))
     );
     let json = write_output(&out, &dir.join("tune.json"));
+    // The text says how close the runner-up is.
+    let text = canary(&["tune", "-c", CONFIG, "--sweep", &sweep, CORPUS]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(&format!(
+            "Runner-up: {ERRORS} = 1.50: missed-regression rate 0.0 % (0/17)"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("Against the recommendation: the same missed regressions, the same false rollbacks, the same labels agreeing."),
+        "{text}"
+    );
     let html = report(&[&json, "--title", "errors sweep"]);
     assert!(html.contains("<title>errors sweep</title>"));
     assert!(html.contains("<svg id=\"tune-chart-0\""));

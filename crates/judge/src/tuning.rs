@@ -170,3 +170,55 @@ impl TunePlan {
         Tune::new(self.sweeps, settings)
     }
 }
+
+impl Tune {
+    /// How the runner-up compares with the recommendation, in counts over the same
+    /// fixtures: `"the same missed regressions, 1 more false rollback, 1 fewer label
+    /// agreeing"`. `None` without a runner-up.
+    ///
+    /// ```
+    /// use canary_judge::{Tune, TuneSetting, Verdict::*};
+    /// let s = |outcomes: &[_]| TuneSetting::new(Default::default(), outcomes.iter().copied());
+    /// let tune = Tune::new(vec![], vec![
+    ///     s(&[(Some(Promote), Promote), (Some(Rollback), Rollback)]),
+    ///     s(&[(Some(Promote), Hold), (Some(Rollback), Rollback)]),
+    /// ]);
+    /// assert_eq!(tune.runner_up_gap().unwrap(),
+    ///            "the same missed regressions, 1 more false rollback, 1 fewer label agreeing");
+    /// ```
+    pub fn runner_up_gap(&self) -> Option<String> {
+        let (best, next) = (
+            &self.recommendation.as_ref()?.setting,
+            &self.runner_up.as_ref()?.setting,
+        );
+        let diff = |a: usize, b: usize, one: &str, many: &str| {
+            let noun = |n: usize| if n == 1 { one } else { many };
+            match b.cmp(&a) {
+                std::cmp::Ordering::Equal => format!("the same {many}"),
+                std::cmp::Ordering::Greater => format!("{} more {}", b - a, noun(b - a)),
+                std::cmp::Ordering::Less => format!("{} fewer {}", a - b, noun(a - b)),
+            }
+        };
+        Some(format!(
+            "{}, {}, {}",
+            diff(
+                best.missed_regressions,
+                next.missed_regressions,
+                "missed regression",
+                "missed regressions"
+            ),
+            diff(
+                best.false_rollbacks,
+                next.false_rollbacks,
+                "false rollback",
+                "false rollbacks"
+            ),
+            diff(
+                best.correct,
+                next.correct,
+                "label agreeing",
+                "labels agreeing"
+            ),
+        ))
+    }
+}

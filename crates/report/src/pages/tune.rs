@@ -21,29 +21,6 @@ fn describe(c: &TuneChoice) -> String {
     )
 }
 
-/// How the runner-up compares with the recommendation, in counts.
-fn closeness(best: &TuneSetting, next: &TuneSetting) -> String {
-    let diff = |a: usize, b: usize, what: &str| match b.cmp(&a) {
-        std::cmp::Ordering::Equal => format!("the same {what}"),
-        std::cmp::Ordering::Greater => format!("{} more {what}", b - a),
-        std::cmp::Ordering::Less => format!("{} fewer {what}", a - b),
-    };
-    format!(
-        "{}, {}, {} agreeing",
-        diff(
-            best.missed_regressions,
-            next.missed_regressions,
-            "missed regressions"
-        ),
-        diff(
-            best.false_rollbacks,
-            next.false_rollbacks,
-            "false rollbacks"
-        ),
-        diff(best.correct, next.correct, "labels")
-    )
-}
-
 pub(crate) fn page(tune: &Tune, options: &Options<'_>) -> Result<String, ReportError> {
     let title = options.title.unwrap_or("Threshold sweep");
     let mut page = Page::new(title);
@@ -92,7 +69,7 @@ pub(crate) fn page(tune: &Tune, options: &Options<'_>) -> Result<String, ReportE
                     "<li>Runner-up {}: {} — {}</li>",
                     escape(&setting_values(tune, &next.setting)),
                     escape(&describe(next)),
-                    escape(&closeness(&rec.setting, &next.setting))
+                    escape(&tune.runner_up_gap().unwrap_or_default())
                 );
             }
             html.push_str("</ul></div>\n");
