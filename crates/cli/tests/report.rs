@@ -3,8 +3,9 @@
 //! bad input exiting 1 with a message.
 
 use serde_json::Value;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
 const CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/canary.yaml");
@@ -59,6 +60,23 @@ fn judge_report_with_the_fixture_is_written_and_deterministic() {
     // Standard output, and again: the same bytes.
     assert_eq!(report(&[&json, "--fixture", &fixture]), written);
     assert_eq!(report(&[&json, "--fixture", &fixture]), written);
+    // `-` reads the result from standard input.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_canary"))
+        .args(["report", "-", "--fixture", &fixture])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("running the canary binary");
+    let verdict = std::fs::read(&json).expect("the verdict");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&verdict)
+        .expect("writing stdin");
+    let out = child.wait_with_output().expect("waiting");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), written);
 }
 
 #[test]
