@@ -17,7 +17,9 @@
 //! --fixture F`) to get the charts; without it the page shows the evidence only and says
 //! so. For a replay, pass the config ([`Options::config`]; `--config C`) and every
 //! misjudged fixture is re-read from the `path` in its result and judged again, so the
-//! page explains what went wrong metric by metric.
+//! page explains what went wrong metric by metric. Charts show the data as recorded,
+//! before the judge's cleaning: missing values are gaps, and values the judge's outlier
+//! rule removed are still drawn (the sides table counts both).
 //!
 //! **Large inputs** stay light: time series are reduced to the minimum and maximum of
 //! each of [`downsample::TIME_BUCKETS`] time buckets, distributions to the ECDF at
