@@ -31,3 +31,4 @@ VIRTUAL_ENV="$PWD/$venv" PATH="$PWD/$venv/bin:$PATH" \
     "$venv/bin/maturin" develop --release --locked --quiet -m bindings/python/Cargo.toml
 CANARY_BIN="$PWD/target/release/canary" "$venv/bin/python" -m pytest -q -p no:cacheprovider bindings/python/tests
 "$venv/bin/python" -m mypy.stubtest --mypy-config-file bindings/python/pyproject.toml canary_judge
+CANARY_BIN="$PWD/target/release/canary" scripts/test-browser.sh

@@ -19,8 +19,8 @@ type CountsArgs<'py> = (Any<'py>, Any<'py>, Any<'py>, Any<'py>, Any<'py>, Any<'p
 
 /// A checked analysis config.
 #[pyclass(frozen, name = "NativeConfig", module = "canary_judge._native")]
-struct NativeConfig {
-    inner: Config,
+pub(crate) struct NativeConfig {
+    pub(crate) inner: Config,
 }
 
 #[pymethods]

@@ -16,6 +16,7 @@ mod errors;
 mod input;
 mod judging;
 mod rollout;
+mod report;
 
 use canary_judge::stats::{
     self, Alternative, KsMethod, KsOptions, MannWhitneyMethod, MannWhitneyOptions, RateTestOptions,
@@ -245,5 +246,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     judging::register(m)?;
     rollout::register(m)?;
+    report::register(m)?;
     Ok(())
 }

@@ -8,6 +8,7 @@ mod output;
 mod replay;
 mod rollout;
 mod simulate;
+mod report;
 mod tune;
 
 use anyhow::Context;
@@ -117,6 +118,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Write a self-contained HTML page (inline CSS and SVG charts) for the JSON of
+    /// judge, gate, replay, tune or rollout.
+    Report(report::ReportArgs),
 }
 
 /// What `canary simulate --compare` runs beside the plan.
@@ -282,6 +286,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 Format::Json => output::line(&report.to_json()),
                 Format::Text => simulate::print_text(&report),
             }
+            Ok(0)
+        }
+        Command::Report(args) => {
+            report::run(&args)?;
             Ok(0)
         }
     }

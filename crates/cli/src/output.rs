@@ -8,6 +8,11 @@ pub(crate) fn line(text: &str) {
     println!("{text}");
 }
 
+/// Writes text to standard output as it is.
+pub(crate) fn raw(text: &str) {
+    print!("{text}");
+}
+
 /// Prints an error to standard error.
 pub(crate) fn error(text: &str) {
     eprintln!("error: {text}");
@@ -240,6 +245,10 @@ pub(crate) fn text_tune(tune: &Tune) {
         }
     }
     if let Some(next) = &tune.runner_up {
-        println!("Runner-up: {}.", fmt_choice(tune, next));
+        let gap = tune
+            .runner_up_gap()
+            .map(|g| format!(" Against the recommendation: {g}."))
+            .unwrap_or_default();
+        println!("Runner-up: {}.{gap}", fmt_choice(tune, next));
     }
 }

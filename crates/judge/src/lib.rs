@@ -41,6 +41,7 @@ pub mod rollout;
 mod score;
 pub mod simulate;
 mod sweep;
+mod tuning;
 mod verdict;
 
 pub use config::{
@@ -61,4 +62,5 @@ pub use sweep::{
     MAX_GRID_SETTINGS, MAX_SWEEP_VALUES, OverrideError, Sweep, SweepError, Tune, TuneChoice,
     TuneSetting, grid,
 };
+pub use tuning::{TuneError, TunePlan};
 pub use verdict::{UnknownVerdict, Verdict};

@@ -18,6 +18,7 @@ from __future__ import annotations
 from ._errors import CanaryError, ConfigError, DataError, SourceError
 from ._judge import Config, Fixture, GroupScore, MetricResult, Verdict, judge, replay
 from ._rollout import Rollout, RolloutPlan, SimulationResult, StepDecision, simulate
+from ._tune import TuneChoice, TuneResult, TuneSetting, TuneSweep, report_html, tune
 from ._stats import (
     ConfidenceInterval,
     KsResult,
@@ -49,6 +50,10 @@ __all__ = [
     "SimulationResult",
     "SourceError",
     "StepDecision",
+    "TuneChoice",
+    "TuneResult",
+    "TuneSetting",
+    "TuneSweep",
     "Verdict",
     "judge",
     "ks",
@@ -58,4 +63,6 @@ __all__ = [
     "rate_test",
     "replay",
     "simulate",
+    "report_html",
+    "tune",
 ]

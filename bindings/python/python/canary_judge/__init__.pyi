@@ -1,5 +1,5 @@
 # Stubs of the package's public surface; the implementation (fully annotated) is in
-# _stats.py, _judge.py, _rollout.py and _errors.py.
+# _stats.py, _judge.py, _rollout.py, _tune.py and _errors.py.
 from ._errors import (
     CanaryError as CanaryError,
     ConfigError as ConfigError,
@@ -21,6 +21,13 @@ from ._rollout import (
     SimulationResult as SimulationResult,
     StepDecision as StepDecision,
     simulate as simulate,
+from ._tune import (
+    TuneChoice as TuneChoice,
+    TuneResult as TuneResult,
+    TuneSetting as TuneSetting,
+    TuneSweep as TuneSweep,
+    report_html as report_html,
+    tune as tune,
 )
 from ._stats import (
     ConfidenceInterval as ConfidenceInterval,
@@ -53,6 +60,10 @@ __all__ = [
     "SimulationResult",
     "SourceError",
     "StepDecision",
+    "TuneChoice",
+    "TuneResult",
+    "TuneSetting",
+    "TuneSweep",
     "Verdict",
     "judge",
     "ks",
@@ -62,4 +73,6 @@ __all__ = [
     "rate_test",
     "replay",
     "simulate",
+    "report_html",
+    "tune",
 ]

@@ -360,6 +360,7 @@ class Verdict:
     groups: list[GroupScore]
     metrics: list[MetricResult]
     _json: str = field(default="", repr=False, compare=False)
+    _fixture: Optional[Fixture] = field(default=None, repr=False, compare=False)
 
     @property
     def exit_code(self) -> int:
@@ -374,6 +375,17 @@ class Verdict:
         """The verdict JSON as a dict."""
         result: dict[str, Any] = json.loads(self._json)
         return result
+
+    def to_html(
+        self, *, fixture: Optional[FixtureLike] = None, title: Optional[str] = None
+    ) -> str:
+        """The self-contained HTML report of ``canary report`` (inline CSS and SVG, no
+        scripts): banner, reasons, and per metric the evidence; with the judged data
+        (``fixture``, by default the one :func:`judge` was given) also baseline vs
+        canary over time and their distributions."""
+        chosen = self._fixture if fixture is None else _as_fixture(fixture)
+        native = None if chosen is None else chosen._native
+        return _native.report_html(self._json, native, None, title)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Verdict:
@@ -412,7 +424,7 @@ class Verdict:
         return cls.from_dict(data)
 
     @classmethod
-    def _from_json(cls, text: str) -> Verdict:
+    def _from_json(cls, text: str, fixture: Optional[Fixture] = None) -> Verdict:
         d = json.loads(text)
         return cls(
             verdict=d["verdict"],
@@ -434,6 +446,7 @@ class Verdict:
                 for m in d["metrics"]
             ],
             _json=text,
+            _fixture=fixture,
         )
 
 
@@ -527,7 +540,7 @@ def judge(config: ConfigLike, fixture: FixtureLike) -> Verdict:
     fixture without a configured metric. The GIL is released while judging.
     """
     cfg, fix = _as_config(config), _as_fixture(fixture)
-    return Verdict._from_json(_native.judge(cfg._native, fix._native))
+    return Verdict._from_json(_native.judge(cfg._native, fix._native), fix)
 
 
 def replay(

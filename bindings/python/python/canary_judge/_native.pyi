@@ -18,6 +18,8 @@ __all__ = [
     "rate_test",
     "replay",
     "simulate",
+    "report_html",
+    "tune",
 ]
 
 def mann_whitney(
@@ -50,6 +52,15 @@ def quantile_ci(
 def judge(config: NativeConfig, fixture: NativeFixture) -> str: ...
 def replay(config: NativeConfig, paths: list[str]) -> str: ...
 def normalize_report(text: str) -> str: ...
+def tune(
+    config: NativeConfig, paths: list[str], sweeps: list[str], jobs: Optional[int] = None
+) -> str: ...
+def report_html(
+    result_json: str,
+    fixture: Optional[NativeFixture] = None,
+    config: Optional[NativeConfig] = None,
+    title: Optional[str] = None,
+) -> str: ...
 def _panic_for_tests() -> None: ...
 
 @final
