@@ -34,6 +34,7 @@ mod error;
 mod evaluate;
 mod fixture;
 mod judge;
+pub mod kayenta;
 mod number;
 mod replay;
 mod report;
