@@ -310,12 +310,11 @@ pub fn classify(
     };
     let watches_up = settings.direction != Direction::Decrease;
     let watches_down = settings.direction != Direction::Increase;
-    let high = watches_up
-        && figures.ci_low > figures.band
-        && (effect.is_nan() || effect >= settings.allowed_increase);
+    let (up, down) = beyond_band(&figures, rule, &b_sorted, &c_sorted, settings.confidence);
+    let high = watches_up && up && (effect.is_nan() || effect >= settings.allowed_increase);
     let low = !high
         && watches_down
-        && figures.ci_high < -figures.band
+        && down
         && (effect.is_nan() || effect <= settings.allowed_decrease);
     let (label, critical) = if high {
         (
@@ -331,4 +330,45 @@ pub fn classify(
         (Label::Pass, false)
     };
     result(label, critical, deviation, effect, rule, Some(figures))
+}
+
+/// Whether the interval lies above `+band` (`up`) or below `−band` (`down`).
+///
+/// An interval end that sits exactly on the band is decided by the test at that shift:
+/// with heavy ties the rank statistic jumps at a pairwise difference and the interval
+/// end is that jump, open or closed depending on which side the test rejects. Kayenta's
+/// root finder reports a point within its tolerance past the jump instead (e.g. 3.5e-5
+/// for a jump at 0), which is what its "High Metric (Large Input)" case relies on.
+fn beyond_band(
+    f: &TestFigures,
+    rule: Rule,
+    baseline: &[f64],
+    canary: &[f64],
+    confidence: f64,
+) -> (bool, bool) {
+    let mut up = f.ci_low > f.band;
+    let mut down = f.ci_high < -f.band;
+    if rule == Rule::MannWhitney {
+        if !up && f.ci_low == f.band {
+            up = rejects_at(baseline, canary, f.band, confidence).is_some_and(|z| z > 0.0);
+        }
+        if !down && f.ci_high == -f.band {
+            down = rejects_at(baseline, canary, -f.band, confidence).is_some_and(|z| z < 0.0);
+        }
+    }
+    (up, down)
+}
+
+/// The standardised statistic of the test of "shift = `shift`", when that test rejects
+/// at `confidence` (two-sided).
+fn rejects_at(baseline: &[f64], canary: &[f64], shift: f64, confidence: f64) -> Option<f64> {
+    let shifted: Vec<f64> = canary.iter().map(|v| v - shift).collect();
+    let options = MannWhitneyOptions {
+        alternative: Alternative::TwoSided,
+        confidence,
+        method: MannWhitneyMethod::Asymptotic,
+        continuity_correction: true,
+    };
+    let r = mann_whitney(&shifted, baseline, &options).ok()?;
+    (r.p_value < 1.0 - confidence).then_some(r.z?)
 }
