@@ -3,6 +3,7 @@
 //! Exit codes: 0 promote · 10 hold · 20 rollback · 1 error (bad input) · 2 usage ·
 //! 3 replay: some verdicts disagree with their labels.
 
+mod convert;
 mod output;
 mod replay;
 mod tune;
@@ -54,6 +55,15 @@ enum Command {
         sweeps: Vec<String>,
         #[command(flatten)]
         corpus: Corpus,
+    },
+    /// Translate a Kayenta, Argo Rollouts or Flagger config into ours (and a rollout
+    /// plan); notes on anything without an exact equivalent go to stderr.
+    Convert {
+        #[command(flatten)]
+        args: convert::ConvertArgs,
+        /// Output: the YAML files (text) or one JSON object (json).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
 }
 
@@ -157,5 +167,6 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
+        Command::Convert { args, format } => convert::run(&args, format == Format::Json),
     }
 }

@@ -8,6 +8,11 @@ pub(crate) fn line(text: &str) {
     println!("{text}");
 }
 
+/// Prints a line to standard error (notes and progress beside the output).
+pub(crate) fn info(text: &str) {
+    eprintln!("{text}");
+}
+
 /// Prints an error to standard error.
 pub(crate) fn error(text: &str) {
     eprintln!("error: {text}");

@@ -29,6 +29,7 @@ mod classify;
 mod clean;
 mod config;
 mod config_load;
+pub mod convert;
 mod data;
 mod error;
 mod evaluate;
