@@ -380,6 +380,9 @@ pub fn argo(text: &str, options: &ConvertOptions) -> Result<Conversion, ConvertE
         put(&mut metric, "direction", direction);
         if let Some(provider) = m.get("provider") {
             if let Some(q) = provider_query(provider, &at("provider"), &mut notes) {
+                if kind == MetricKind::Counts {
+                    notes.add(at("provider"), format!("metric {mname:?} is converted as counts: the query returns one number, while a counts query is {{events, total}} — split it before fetching live data"));
+                }
                 put(&mut metric, "query", Value::Mapping(q));
             }
         } else {
@@ -463,9 +466,14 @@ pub fn argo(text: &str, options: &ConvertOptions) -> Result<Conversion, ConvertE
                 .collect()
         }
     };
+    let plan_name = rollout
+        .and_then(|r| get(r, &["metadata", "name"]))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| name.clone());
     let plan = Plan {
         version: 1,
-        name: name.clone(),
+        name: plan_name,
         strategy: "canary".into(),
         steps,
         analysis: "canary.yaml".into(),
@@ -557,11 +565,13 @@ fn provider_query(provider: &Value, path: &str, notes: &mut Notes) -> Option<Map
                     continue;
                 };
                 let text = args_to_variables(query.trim(), &format!("{path}.{key}.query"), notes);
+                if !text.contains("${scope}") {
+                    notes.add(format!("{path}.{key}.query"), "the query does not select by ${scope}: to fetch the baseline as well as the canary it must (Argo queries select the canary, often through args)");
+                }
                 put(&mut q, key, text);
                 if let Some(address) = body.get("address").and_then(Value::as_str) {
                     notes.add(format!("{path}.{key}.address"), format!("{address}: the address belongs to the source settings, not the config"));
                 }
-                notes.add(format!("{path}.{key}.query"), "the query selects the canary (through args); to fetch the baseline too it must select by ${scope}");
             }
             "kayenta" => notes.add(format!("{path}.kayenta"), "Argo delegates to Kayenta here: convert that Kayenta canary config with `canary convert --from kayenta`"),
             other => notes.add(format!("{path}.{other}"), format!("provider {other:?} has no canary-sources backend (prometheus and datadog do); the metric has no query — record its data or write the query by hand")),

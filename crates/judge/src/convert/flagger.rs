@@ -36,7 +36,10 @@ fn placeholders(query: &str, path: &str, notes: &mut Notes) -> String {
         };
         let inner = after[..end].trim();
         match inner {
-            "target" => out.push_str("${scope}"),
+            "target" => {
+                notes.add(path, "{{ target }} becomes ${scope}: the canary workload, or its primary (`<name>-primary`) for the baseline");
+                out.push_str("${scope}");
+            }
             "interval" => out.push_str("${window}"),
             "namespace" | "service" | "ingress" => {
                 notes.add(path, format!("{{{{ {inner} }}}} becomes the variable ${{{inner}}}; give it when the query runs"));
@@ -212,8 +215,8 @@ pub fn flagger(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
             ("request-success-rate", None) => {
                 notes.add(at("name"), "built-in success rate (%): judged as the counts metric \"errors\" (events = 5xx responses, total = requests); rename it to your data's key");
                 let range = range.map(|r| Range {
-                    min: r.max.map(|v| 1.0 - v / 100.0),
-                    max: r.min.map(|v| 1.0 - v / 100.0),
+                    min: r.max.map(|v| (100.0 - v) / 100.0),
+                    max: r.min.map(|v| (100.0 - v) / 100.0),
                 });
                 let q = builtin_query(fname, mesh);
                 if q.is_none() {

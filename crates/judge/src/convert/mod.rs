@@ -134,11 +134,15 @@ impl ConvertError {
 pub(crate) struct Notes(pub(crate) Vec<Note>);
 
 impl Notes {
+    /// Adds a note, once (the same note for the same place is kept once).
     pub(crate) fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Note {
+        let note = Note {
             path: path.into(),
             message: message.into(),
-        });
+        };
+        if !self.0.contains(&note) {
+            self.0.push(note);
+        }
     }
 }
 

@@ -164,6 +164,7 @@ pub(crate) fn judge(
 ) -> Result<Report, JudgeError> {
     let mut results: Vec<MetricResult> = Vec::with_capacity(config.metrics.len());
     let mut labels: Vec<(Label, bool)> = Vec::with_capacity(config.metrics.len());
+    let mut missing: Vec<bool> = Vec::with_capacity(config.metrics.len());
     for (index, metric) in config.metrics.iter().enumerate() {
         let data = metrics
             .get(&metric.name)
@@ -184,6 +185,14 @@ pub(crate) fn judge(
         let baseline = transform(&baseline_raw, s.nan_strategy, factor);
         let canary = transform(&canary_raw, s.nan_strategy, factor);
         let c = classify(&baseline.values, &canary.values, &s);
+        // A side whose every value is missing has no usable data, even when the
+        // `replace` strategy turned it into zeros (Kayenta passes that).
+        let unusable = |raw: &[f64]| raw.iter().all(|v| !v.is_finite());
+        missing.push(
+            matches!(c.label, Label::Nodata | Label::NodataFailMetric | Label::Error)
+                || unusable(&baseline_raw)
+                || unusable(&canary_raw),
+        );
         labels.push((c.label, c.critical));
         results.push(metric_result(metric, &s, &c, &baseline, &canary));
     }
@@ -197,7 +206,7 @@ pub(crate) fn judge(
         })
         .collect();
     let outcome = score(&scored, &config.groups);
-    let (verdict, reasons) = verdict(config, &outcome, &results, &labels);
+    let (verdict, reasons) = verdict(config, &outcome, &results, &labels, &missing);
     let groups = outcome
         .groups
         .iter()
@@ -221,18 +230,11 @@ fn verdict(
     outcome: &KayentaScore,
     results: &[MetricResult],
     labels: &[(Label, bool)],
+    missing: &[bool],
 ) -> (Verdict, Vec<String>) {
     let mut reasons = Vec::new();
     let (pass, marginal) = (config.score.pass, config.score.marginal);
     let summary = outcome.summary;
-    let names = |f: &dyn Fn(Label) -> bool| -> Vec<&str> {
-        results
-            .iter()
-            .zip(labels)
-            .filter(|(_, (l, _))| f(*l))
-            .map(|(r, _)| r.name.as_str())
-            .collect()
-    };
     let verdict = if !outcome.critical_failures.is_empty() {
         let failed: Vec<&str> = outcome
             .critical_failures
@@ -271,7 +273,12 @@ fn verdict(
                 Verdict::Hold
             }
             ScoreClass::Pass => {
-                let missing = names(&|l| matches!(l, Label::Nodata | Label::Error));
+                let missing: Vec<&str> = results
+                    .iter()
+                    .zip(missing)
+                    .filter(|(_, m)| **m)
+                    .map(|(r, _)| r.name.as_str())
+                    .collect();
                 if missing.is_empty() {
                     reasons.push(format!(
                         "score {} meets the pass threshold {pass}",
@@ -290,8 +297,8 @@ fn verdict(
             }
         }
     };
-    for (r, (label, _)) in results.iter().zip(labels) {
-        if *label != Label::Pass {
+    for ((r, (label, _)), m) in results.iter().zip(labels).zip(missing) {
+        if *label != Label::Pass || *m {
             reasons.push(r.reason.clone());
         }
     }
