@@ -3,7 +3,7 @@
 use crate::output;
 use anyhow::{Context, bail};
 use canary_judge::MetricKind;
-use canary_judge::convert::{ConvertOptions, Conversion, argo, flagger, kayenta};
+use canary_judge::convert::{Conversion, ConvertOptions, argo, flagger, kayenta};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 
@@ -47,7 +47,9 @@ fn parse_kind(text: &str) -> anyhow::Result<(String, MetricKind)> {
         "continuous" => MetricKind::Continuous,
         "counts" => MetricKind::Counts,
         "histogram" => MetricKind::Histogram,
-        other => bail!("--kind {text:?}: unknown kind {other:?}; expected continuous, counts or histogram"),
+        other => bail!(
+            "--kind {text:?}: unknown kind {other:?}; expected continuous, counts or histogram"
+        ),
     };
     Ok((name.trim().to_owned(), kind))
 }
@@ -106,7 +108,10 @@ fn write(dir: &Path, conversion: &Conversion, force: bool) -> anyhow::Result<()>
     }
     for (path, _) in &files {
         if path.exists() && !force {
-            bail!("{}: already exists (use --force to replace it)", path.display());
+            bail!(
+                "{}: already exists (use --force to replace it)",
+                path.display()
+            );
         }
     }
     for (path, text) in files {

@@ -6,8 +6,8 @@
 //! here, a root finder's stopping point there) the tolerance is stated and explained.
 
 use canary_judge::kayenta::{
-    ClassifierSettings, Label, ScoredMetric, classify, cles, iqr_outliers, mean_ratio,
-    percentile, score, transform,
+    ClassifierSettings, Label, ScoredMetric, classify, cles, iqr_outliers, mean_ratio, percentile,
+    score, transform,
 };
 use canary_judge::{Direction, EffectMeasure, NanStrategy};
 use canary_stats::{Alternative, MannWhitneyMethod, MannWhitneyOptions, mann_whitney};
@@ -22,7 +22,9 @@ fn data() -> Value {
 fn number(v: &Value) -> f64 {
     match v {
         Value::String(s) if s == "nan" => f64::NAN,
-        other => other.as_f64().unwrap_or_else(|| panic!("not a number: {other}")),
+        other => other
+            .as_f64()
+            .unwrap_or_else(|| panic!("not a number: {other}")),
     }
 }
 
@@ -84,7 +86,10 @@ fn settings(case: &Value) -> ClassifierSettings {
             Some("replace") => NanStrategy::Replace,
             _ => NanStrategy::Remove,
         },
-        critical: case.get("critical").and_then(Value::as_bool).unwrap_or(false),
+        critical: case
+            .get("critical")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         must_have_data: false,
     }
 }
@@ -111,7 +116,10 @@ fn classifier_suite() {
         if let Some(critical) = expected.get("critical").and_then(Value::as_bool)
             && r.critical != critical
         {
-            failures.push(format!("{name}: critical {}, expected {critical}", r.critical));
+            failures.push(format!(
+                "{name}: critical {}, expected {critical}",
+                r.critical
+            ));
         }
         if let Some(d) = expected.get("deviation") {
             let d = number(d);
@@ -182,7 +190,12 @@ fn scorer_suite() {
         if let Some(groups) = case.get("group_scores") {
             let mut got: Vec<f64> = s.groups.iter().map(|g| g.score).collect();
             got.sort_by(f64::total_cmp);
-            let want: Vec<f64> = groups.as_array().expect("scores").iter().map(number).collect();
+            let want: Vec<f64> = groups
+                .as_array()
+                .expect("scores")
+                .iter()
+                .map(number)
+                .collect();
             assert_eq!(got, want, "{name}");
         }
     }
@@ -288,7 +301,10 @@ fn effect_size_suite() {
         if want.is_nan() {
             assert!(got.is_nan(), "{name}: {got}");
         } else {
-            assert!((got - want).abs() <= number(&case["tolerance"]), "{name}: {got} vs {want}");
+            assert!(
+                (got - want).abs() <= number(&case["tolerance"]),
+                "{name}: {got} vs {want}"
+            );
         }
     }
 }
@@ -323,17 +339,34 @@ fn mann_whitney_suite() {
         let k = &case["kayenta"];
         let (lo, hi) = (number(&k["ci"][0]), number(&k["ci"][1]));
         let ci = r.confidence_interval;
-        assert!((ci.low - lo).abs() <= ROOT_TOLERANCE, "{name}: low {} vs {lo}", ci.low);
-        assert!((ci.high - hi).abs() <= ROOT_TOLERANCE, "{name}: high {} vs {hi}", ci.high);
+        assert!(
+            (ci.low - lo).abs() <= ROOT_TOLERANCE,
+            "{name}: low {} vs {lo}",
+            ci.low
+        );
+        assert!(
+            (ci.high - hi).abs() <= ROOT_TOLERANCE,
+            "{name}: high {} vs {hi}",
+            ci.high
+        );
         let est = number(&k["estimate"]);
-        assert!((r.estimate - est).abs() <= ROOT_TOLERANCE, "{name}: estimate {} vs {est}", r.estimate);
+        assert!(
+            (r.estimate - est).abs() <= ROOT_TOLERANCE,
+            "{name}: estimate {} vs {est}",
+            r.estimate
+        );
         if let Some(mu_min) = k.get("mu_min") {
             // muMin/muMax bracket the root search; f(mu) = z(mu) ∓ zq is the
             // standardised statistic of (x − mu, y), which our test reports as `z`.
-            let min = x.iter().copied().fold(f64::INFINITY, f64::min) - y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max) - y.iter().copied().fold(f64::INFINITY, f64::min);
+            let min = x.iter().copied().fold(f64::INFINITY, f64::min)
+                - y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                - y.iter().copied().fold(f64::INFINITY, f64::min);
             assert!((min - number(mu_min)).abs() < 1e-12, "{name}: mu_min {min}");
-            assert!((max - number(&k["mu_max"])).abs() < 1e-12, "{name}: mu_max {max}");
+            assert!(
+                (max - number(&k["mu_max"])).abs() < 1e-12,
+                "{name}: mu_max {max}"
+            );
             let zq = number(&k["z_quantile"]);
             let z_at = |mu: f64| {
                 let shifted: Vec<f64> = x.iter().map(|v| v - mu).collect();
@@ -354,4 +387,201 @@ fn mann_whitney_suite() {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Kayenta mode through the config and the judge
+// ---------------------------------------------------------------------------------------
+
+use canary_judge::{Config, Fixture, Verdict, judge};
+
+fn series(values: &[f64]) -> String {
+    let points: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("[{}, {v}]", i * 60))
+        .collect();
+    format!("[{}]", points.join(", "))
+}
+
+fn fixture(metrics: &[(&str, &[f64], &[f64])]) -> Fixture {
+    let body: Vec<String> = metrics
+        .iter()
+        .map(|(name, b, c)| {
+            format!(
+                r#""{name}": {{"baseline": {}, "canary": {}}}"#,
+                series(b),
+                series(c)
+            )
+        })
+        .collect();
+    Fixture::from_json_str(&format!(
+        r#"{{"version": 1, "name": "t", "metrics": {{{}}}}}"#,
+        body.join(", ")
+    ))
+    .expect("fixture")
+}
+
+#[test]
+fn kayenta_mode_defaults_confidence_to_098_unless_set() {
+    let k =
+        Config::from_yaml_str("version: 1\nmode: kayenta\nmetrics: [{name: m}]\n").expect("loads");
+    assert_eq!(k.confidence, 0.98);
+    assert_eq!(k.tolerance, None);
+    let set = Config::from_yaml_str(
+        "version: 1\nmode: kayenta\nconfidence: 0.95\nmetrics: [{name: m}]\n",
+    )
+    .expect("loads");
+    assert_eq!(set.confidence, 0.95);
+    let d = Config::from_yaml_str("version: 1\nmetrics: [{name: m}]\n").expect("loads");
+    assert_eq!(d.confidence, 0.95);
+    // The value survives serialisation and overrides.
+    let json = serde_json::to_string(&k).expect("serialises");
+    assert_eq!(
+        Config::from_json_str(&json).expect("reloads").confidence,
+        0.98
+    );
+    assert_eq!(
+        k.with_override("confidence", 0.9)
+            .expect("override")
+            .confidence,
+        0.9
+    );
+    assert_eq!(
+        k.with_override("tolerance", 0.1)
+            .expect("override")
+            .tolerance,
+        Some(0.1)
+    );
+}
+
+#[test]
+fn kayenta_mode_refuses_what_kayenta_does_not_have() {
+    let yaml = "version: 1\nmode: kayenta\nmetrics:\n  - {name: h, kind: histogram}\n  - {name: g, gate: {stat: p95, max: 1}, relative_gate: {stat: p99, max_ratio: 2}}\n  - {name: t, test: ks, min_samples: 5}\n  - {name: e, effect: {measure: hl_ratio}}\n  - {name: c, effect: {measure: cles, allowed_increase: 1.5}}\n";
+    let e = Config::from_yaml_str(yaml).unwrap_err().to_string();
+    for path in [
+        "metrics[0].kind",
+        "metrics[1].gate",
+        "metrics[1].relative_gate",
+        "metrics[2].test",
+        "metrics[2].min_samples",
+        "metrics[3].effect.measure",
+        "metrics[4].effect.allowed_increase",
+    ] {
+        assert!(e.contains(path), "{path} missing from:\n{e}");
+    }
+}
+
+/// Tolerance at the top level and per metric: a 4 % rise whose CI clears 0.25·|estimate|
+/// is High; with tolerance 2 (the CI must clear twice the estimate) it passes.
+#[test]
+fn tolerance_is_a_setting() {
+    let base: Vec<f64> = (0..40).map(|i| 100.0 + f64::from(i % 5)).collect();
+    let canary: Vec<f64> = base.iter().map(|v| v * 1.04).collect();
+    let f = fixture(&[("m", &base, &canary), ("n", &base, &canary)]);
+    let c = Config::from_yaml_str(
+        "version: 1\nmode: kayenta\nmetrics: [{name: m}, {name: n, tolerance: 2}]\n",
+    )
+    .expect("loads");
+    let r = judge(&c, &f).expect("judged");
+    assert_eq!(
+        r.metrics[0].classification,
+        canary_judge::Classification::High
+    );
+    assert_eq!(
+        r.metrics[1].classification,
+        canary_judge::Classification::Pass
+    );
+    assert_eq!(r.score.0, 50.0);
+    assert_eq!(r.verdict, Verdict::Hold);
+    let c = Config::from_yaml_str("version: 1\nmode: kayenta\ntolerance: 2\nmetrics: [{name: m}, {name: n, tolerance: 0.25}]\n").expect("loads");
+    let r = judge(&c, &f).expect("judged");
+    assert_eq!(
+        r.metrics[0].classification,
+        canary_judge::Classification::Pass
+    );
+    assert_eq!(
+        r.metrics[1].classification,
+        canary_judge::Classification::High
+    );
+}
+
+/// Weights are percentages (not normalised); unweighted groups share the rest; a group
+/// with only nodata metrics counts as 100; a nodata metric blocks promote.
+#[test]
+fn kayenta_mode_scores_groups_as_kayenta() {
+    let same: Vec<f64> = (0..30).map(|i| 10.0 + f64::from(i % 7)).collect();
+    let higher: Vec<f64> = same.iter().map(|v| v * 2.0).collect();
+    let f = fixture(&[
+        ("a", &same, &higher),
+        ("b", &same, &same),
+        ("c", &same, &same),
+        ("d", &same, &[]),
+    ]);
+    let c = Config::from_yaml_str(
+        "version: 1\nmode: kayenta\ngroups: {ga: 30}\nmetrics:\n  - {name: a, group: ga, direction: increase}\n  - {name: b, group: gb}\n  - {name: c, group: gc}\n  - {name: d, group: gc}\n",
+    )
+    .expect("loads");
+    let r = judge(&c, &f).expect("judged");
+    let weights: Vec<f64> = r.groups.iter().map(|g| g.weight.0).collect();
+    assert_eq!(weights, [30.0, 35.0, 35.0]);
+    assert_eq!(r.score.0, 70.0);
+    assert_eq!(r.verdict, Verdict::Hold);
+    assert!(r.reasons[0].contains("marginal"), "{:?}", r.reasons);
+    // Without the failing metric: Kayenta would pass (100), but d has no data.
+    let c = Config::from_yaml_str(
+        "version: 1\nmode: kayenta\nmetrics:\n  - {name: b}\n  - {name: c}\n  - {name: d}\n",
+    )
+    .expect("loads");
+    let r = judge(&c, &f).expect("judged");
+    assert_eq!(r.score.0, 100.0);
+    assert_eq!(r.verdict, Verdict::Hold);
+    assert!(
+        r.reasons[0].contains("Kayenta would pass"),
+        "{:?}",
+        r.reasons
+    );
+    // Half the metrics without data: score 0, as Kayenta.
+    let c = Config::from_yaml_str(
+        "version: 1\nmode: kayenta\nmetrics:\n  - {name: b}\n  - {name: d}\n",
+    )
+    .expect("loads");
+    let r = judge(&c, &f).expect("judged");
+    assert_eq!((r.score.0, r.verdict), (0.0, Verdict::Rollback));
+}
+
+/// Counts data in Kayenta mode are the per-interval ratios Kayenta would see.
+#[test]
+fn counts_are_judged_as_ratio_series() {
+    let points = |events: u32, total: u32, n: usize| -> String {
+        let p: Vec<String> = (0..n)
+            .map(|i| format!("[{}, {}, {}]", i * 60, events + (i % 3) as u32, total))
+            .collect();
+        format!("[{}]", p.join(", "))
+    };
+    let f = Fixture::from_json_str(&format!(
+        r#"{{"version": 1, "name": "t", "metrics": {{"errors": {{"kind": "counts", "baseline": {}, "canary": {}}}}}}}"#,
+        points(3, 1000, 30),
+        points(30, 1000, 30)
+    ))
+    .expect("fixture");
+    let c = Config::from_yaml_str(
+        "version: 1\nmode: kayenta\nmetrics: [{name: errors, kind: counts, critical: true}]\n",
+    )
+    .expect("loads");
+    let r = judge(&c, &f).expect("judged");
+    assert_eq!(
+        r.metrics[0].classification,
+        canary_judge::Classification::High
+    );
+    assert!(r.metrics[0].critical);
+    assert_eq!(r.verdict, Verdict::Rollback);
+    let mean = r.metrics[0]
+        .evidence
+        .canary
+        .as_ref()
+        .and_then(|s| s.mean)
+        .expect("mean")
+        .0;
+    assert!((mean - 0.031).abs() < 1e-12, "{mean}");
 }

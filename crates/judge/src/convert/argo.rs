@@ -2,7 +2,7 @@
 
 use super::plan::{PlanLimits, PlanStep, format_duration, parse_duration};
 use super::{
-    ConvertError, ConvertOptions, Conversion, Notes, Plan, Source, kind_of, load, map, num, put,
+    Conversion, ConvertError, ConvertOptions, Notes, Plan, Source, kind_of, load, map, num, put,
     render,
 };
 use crate::config::MetricKind;
@@ -67,7 +67,10 @@ fn operand(text: &str) -> Option<Operand> {
     if inner == "result" || inner == "result[0]" {
         return Some(Operand::Result);
     }
-    t.parse::<f64>().ok().filter(|v| v.is_finite()).map(Operand::Number)
+    t.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .map(Operand::Number)
 }
 
 /// One comparison `result OP number` (either way round), as "result OP number".
@@ -99,7 +102,10 @@ fn comparison(term: &str) -> Option<(&'static str, f64)> {
 /// anyway (missing data never passes).
 fn data_presence(term: &str) -> bool {
     let t: String = term.chars().filter(|c| !c.is_whitespace()).collect();
-    matches!(t.as_str(), "len(result)>0" | "len(result)>=1" | "len(result)!=0")
+    matches!(
+        t.as_str(),
+        "len(result)>0" | "len(result)>=1" | "len(result)!=0"
+    )
 }
 
 /// The passing range a success condition describes: a conjunction (`&&`) of
@@ -146,7 +152,10 @@ pub(crate) fn failure_range(expr: &str) -> Result<Range, String> {
         .filter(|t| !data_presence(t))
         .collect();
     let [term] = terms.as_slice() else {
-        return Err("a conjunction of failure comparisons fails inside a band, which a gate cannot express".into());
+        return Err(
+            "a conjunction of failure comparisons fails inside a band, which a gate cannot express"
+                .into(),
+        );
     };
     let (op, n) = comparison(term).ok_or_else(|| {
         format!("{term:?} is not a comparison of result (or result[0]) with a number")
@@ -170,7 +179,11 @@ pub(crate) fn gate(kind: MetricKind, range: Range) -> (Mapping, &'static str) {
     put(
         &mut g,
         "stat",
-        if kind == MetricKind::Counts { "rate" } else { "mean" },
+        if kind == MetricKind::Counts {
+            "rate"
+        } else {
+            "mean"
+        },
     );
     if let Some(max) = range.max {
         put(&mut g, "max", num(max));
@@ -202,7 +215,10 @@ fn args_to_variables(query: &str, path: &str, notes: &mut Notes) -> String {
         if let Some(arg) = inner.strip_prefix("args.") {
             out.push_str(&format!("${{{arg}}}"));
         } else {
-            notes.add(path, format!("placeholder {{{{{inner}}}}} has no equivalent; kept as written"));
+            notes.add(
+                path,
+                format!("placeholder {{{{{inner}}}}} has no equivalent; kept as written"),
+            );
             out.push_str(&rest[start..start + 2 + end + 2]);
         }
         rest = &after[end + 2..];
@@ -272,13 +288,21 @@ pub fn argo(text: &str, options: &ConvertOptions) -> Result<Conversion, ConvertE
         .iter()
         .find(|d| kind_is(d, &["AnalysisTemplate", "ClusterAnalysisTemplate"]))
         .ok_or_else(|| {
-            ConvertError::input("kind", "no AnalysisTemplate or ClusterAnalysisTemplate in the file")
+            ConvertError::input(
+                "kind",
+                "no AnalysisTemplate or ClusterAnalysisTemplate in the file",
+            )
         })?;
     let rollout = docs.iter().find(|d| kind_is(d, &["Rollout"]));
-    let name = get(template, &["metadata", "name"]).and_then(Value::as_str).map(str::to_owned);
+    let name = get(template, &["metadata", "name"])
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let mut notes = Notes::default();
     for (i, d) in docs.iter().enumerate() {
-        if !kind_is(d, &["AnalysisTemplate", "ClusterAnalysisTemplate", "Rollout"]) {
+        if !kind_is(
+            d,
+            &["AnalysisTemplate", "ClusterAnalysisTemplate", "Rollout"],
+        ) {
             notes.add(
                 format!("document {}", i + 1),
                 format!(
@@ -296,8 +320,14 @@ pub fn argo(text: &str, options: &ConvertOptions) -> Result<Conversion, ConvertE
             match key {
                 "metrics" => {}
                 "args" => {}
-                "dryRun" => notes.add("spec.dryRun", "dry-run metrics have no equivalent: they are judged like the others here"),
-                "measurementRetention" => notes.add("spec.measurementRetention", "no equivalent (every report keeps its evidence); ignored"),
+                "dryRun" => notes.add(
+                    "spec.dryRun",
+                    "dry-run metrics have no equivalent: they are judged like the others here",
+                ),
+                "measurementRetention" => notes.add(
+                    "spec.measurementRetention",
+                    "no equivalent (every report keeps its evidence); ignored",
+                ),
                 other => notes.add(format!("spec.{other}"), "no equivalent; ignored"),
             }
         }
@@ -329,10 +359,12 @@ pub fn argo(text: &str, options: &ConvertOptions) -> Result<Conversion, ConvertE
     let mut measurements: Vec<(String, Option<u64>, Option<u64>)> = Vec::new();
     let mut limit_sets = Vec::new();
     for (i, m) in metrics.iter().enumerate() {
-        let mname = m
-            .get("name")
-            .and_then(Value::as_str)
-            .ok_or_else(|| ConvertError::input(&format!("spec.metrics[{i}].name"), "expected the metric's name"))?;
+        let mname = m.get("name").and_then(Value::as_str).ok_or_else(|| {
+            ConvertError::input(
+                &format!("spec.metrics[{i}].name"),
+                "expected the metric's name",
+            )
+        })?;
         let at = |k: &str| format!("spec.metrics[{mname}].{k}");
         if let Some(mm) = m.as_mapping() {
             for key in mm.keys().filter_map(Value::as_str) {
@@ -354,7 +386,10 @@ pub fn argo(text: &str, options: &ConvertOptions) -> Result<Conversion, ConvertE
         if let Some(f) = failure {
             match failure_range(f) {
                 Ok(r) => range = Some(r),
-                Err(why) => notes.add(at("failureCondition"), format!("{f:?} cannot be translated ({why}); no gate from it")),
+                Err(why) => notes.add(
+                    at("failureCondition"),
+                    format!("{f:?} cannot be translated ({why}); no gate from it"),
+                ),
             }
         }
         if let Some(s) = success {
@@ -389,7 +424,10 @@ pub fn argo(text: &str, options: &ConvertOptions) -> Result<Conversion, ConvertE
             notes.add(at("provider"), "no provider");
         }
         if let Some(d) = m.get("initialDelay").and_then(text_of) {
-            notes.add(at("initialDelay"), format!("{d}: plans have no initial delay; start the first window after it"));
+            notes.add(
+                at("initialDelay"),
+                format!("{d}: plans have no initial delay; start the first window after it"),
+            );
         }
         let l = PlanLimits {
             failure_limit: int_of(m.get("failureLimit")).unwrap_or(0) as u32,
@@ -430,7 +468,9 @@ pub fn argo(text: &str, options: &ConvertOptions) -> Result<Conversion, ConvertE
     put(&mut out, "metrics", Value::Sequence(list));
     let title = vec![format!(
         "Converted from an Argo Rollouts AnalysisTemplate{} by `canary convert --from argo`.",
-        name.as_deref().map(|n| format!(" ({n:?})")).unwrap_or_default()
+        name.as_deref()
+            .map(|n| format!(" ({n:?})"))
+            .unwrap_or_default()
     )];
     let config_yaml = render(&title, &notes.0, &Value::Mapping(out))?;
     let config = load(&config_yaml)?;
@@ -446,13 +486,19 @@ pub fn argo(text: &str, options: &ConvertOptions) -> Result<Conversion, ConvertE
                 .filter(|m| m.1 == count)
                 .find_map(|m| m.2)
                 .or_else(|| measurements.iter().find_map(|m| m.2));
-            if measurements.windows(2).any(|w| (w[0].1, w[0].2) != (w[1].1, w[1].2)) {
+            if measurements
+                .windows(2)
+                .any(|w| (w[0].1, w[0].2) != (w[1].1, w[1].2))
+            {
                 plan_notes.add("spec.metrics", "the metrics have different count/interval; the plan follows the metric with the most measurements");
             }
             let steps = match (count, interval) {
                 (Some(c), _) => c.max(1),
                 (None, Some(_)) => {
-                    plan_notes.add("spec.metrics", "no count: Argo measures until the rollout ends; the plan has one step");
+                    plan_notes.add(
+                        "spec.metrics",
+                        "no count: Argo measures until the rollout ends; the plan has one step",
+                    );
                     1
                 }
                 (None, None) => 1,
@@ -509,21 +555,38 @@ pub(crate) fn plan_text(plan: &Plan, from: &str, notes: &Notes) -> Result<String
 /// that follows it.
 fn rollout_steps(rollout: &Value, notes: &mut Notes) -> Vec<PlanStep> {
     let mut steps: Vec<PlanStep> = Vec::new();
-    let Some(list) = get(rollout, &["spec", "strategy", "canary", "steps"]).and_then(Value::as_sequence) else {
+    let Some(list) =
+        get(rollout, &["spec", "strategy", "canary", "steps"]).and_then(Value::as_sequence)
+    else {
         if get(rollout, &["spec", "strategy", "blueGreen"]).is_some() {
-            notes.add("Rollout.spec.strategy.blueGreen", "a blue-green Rollout: one step at weight 100");
+            notes.add(
+                "Rollout.spec.strategy.blueGreen",
+                "a blue-green Rollout: one step at weight 100",
+            );
         } else {
-            notes.add("Rollout.spec.strategy", "no canary steps; one step at weight 100");
+            notes.add(
+                "Rollout.spec.strategy",
+                "no canary steps; one step at weight 100",
+            );
         }
-        return vec![PlanStep { weight: 100.0, min_duration: None }];
+        return vec![PlanStep {
+            weight: 100.0,
+            min_duration: None,
+        }];
     };
     for (i, s) in list.iter().enumerate() {
         let at = format!("Rollout.spec.strategy.canary.steps[{i}]");
         if let Some(w) = s.get("setWeight").and_then(Value::as_f64) {
             if w > 0.0 {
-                steps.push(PlanStep { weight: w.min(100.0), min_duration: None });
+                steps.push(PlanStep {
+                    weight: w.min(100.0),
+                    min_duration: None,
+                });
             } else {
-                notes.add(at, format!("setWeight {w}: a plan step needs traffic; skipped"));
+                notes.add(
+                    at,
+                    format!("setWeight {w}: a plan step needs traffic; skipped"),
+                );
             }
         } else if let Some(p) = s.get("pause") {
             let duration = p.get("duration").and_then(text_of);
@@ -538,13 +601,23 @@ fn rollout_steps(rollout: &Value, notes: &mut Notes) -> Vec<PlanStep> {
         } else if s.get("analysis").is_some() {
             notes.add(at, "an inline analysis step: every step of the plan is judged with the converted config");
         } else {
-            let key = s.as_mapping().and_then(|m| m.keys().next()).and_then(Value::as_str).unwrap_or("?");
+            let key = s
+                .as_mapping()
+                .and_then(|m| m.keys().next())
+                .and_then(Value::as_str)
+                .unwrap_or("?");
             notes.add(at, format!("step {key:?} has no equivalent; ignored"));
         }
     }
     if steps.is_empty() {
-        notes.add("Rollout.spec.strategy.canary.steps", "no setWeight step; one step at weight 100");
-        steps.push(PlanStep { weight: 100.0, min_duration: None });
+        notes.add(
+            "Rollout.spec.strategy.canary.steps",
+            "no setWeight step; one step at weight 100",
+        );
+        steps.push(PlanStep {
+            weight: 100.0,
+            min_duration: None,
+        });
     }
     steps
 }
@@ -589,7 +662,10 @@ mod tests {
         assert_eq!(success_range("result[0] < 0.05").unwrap().max, Some(0.05));
         let r = success_range("len(result) > 0 && result[0] >= 0.95 && result[0] <= 1").unwrap();
         assert_eq!((r.min, r.max), (Some(0.95), Some(1.0)));
-        assert_eq!(success_range("0.9 <= asFloat(result)").unwrap().min, Some(0.9));
+        assert_eq!(
+            success_range("0.9 <= asFloat(result)").unwrap().min,
+            Some(0.9)
+        );
         assert!(success_range("isNaN(result[0]) || result[0] < 5").is_err());
         assert!(success_range("all(result, {# < 5})").is_err());
         assert_eq!(failure_range("result[0] > 500").unwrap().max, Some(500.0));

@@ -3,8 +3,7 @@
 use super::argo::{Range, documents, gate, get, plan_text, text_of};
 use super::plan::{PlanLimits, PlanStep, format_duration, parse_duration};
 use super::{
-    ConvertError, ConvertOptions, Conversion, Notes, Plan, Source, kind_of, load, map, put,
-    render,
+    Conversion, ConvertError, ConvertOptions, Notes, Plan, Source, kind_of, load, map, put, render,
 };
 use crate::config::MetricKind;
 use serde_yaml_ng::{Mapping, Value};
@@ -51,7 +50,10 @@ fn placeholders(query: &str, path: &str, notes: &mut Notes) -> String {
                 out.push_str(&format!("${{{name}}}"));
             }
             other => {
-                notes.add(path, format!("placeholder {{{{ {other} }}}} has no equivalent; kept as written"));
+                notes.add(
+                    path,
+                    format!("placeholder {{{{ {other} }}}} has no equivalent; kept as written"),
+                );
                 out.push_str(&rest[start..start + 2 + end + 2]);
             }
         }
@@ -68,18 +70,42 @@ fn builtin_query(metric: &str, mesh: &str) -> Option<Mapping> {
     match (metric, mesh) {
         ("request-success-rate", "istio") => {
             let mut c = map();
-            put(&mut c, "events", r#"sum(increase(istio_requests_total{reporter="destination", destination_workload=~"${scope}", response_code=~"5.*"}[${step}]))"#);
-            put(&mut c, "total", r#"sum(increase(istio_requests_total{reporter="destination", destination_workload=~"${scope}"}[${step}]))"#);
+            put(
+                &mut c,
+                "events",
+                r#"sum(increase(istio_requests_total{reporter="destination", destination_workload=~"${scope}", response_code=~"5.*"}[${step}]))"#,
+            );
+            put(
+                &mut c,
+                "total",
+                r#"sum(increase(istio_requests_total{reporter="destination", destination_workload=~"${scope}"}[${step}]))"#,
+            );
             put(&mut q, "prometheus", Value::Mapping(c));
         }
         ("request-success-rate", "linkerd") => {
             let mut c = map();
-            put(&mut c, "events", r#"sum(increase(response_total{direction="inbound", deployment=~"${scope}", classification="failure"}[${step}]))"#);
-            put(&mut c, "total", r#"sum(increase(response_total{direction="inbound", deployment=~"${scope}"}[${step}]))"#);
+            put(
+                &mut c,
+                "events",
+                r#"sum(increase(response_total{direction="inbound", deployment=~"${scope}", classification="failure"}[${step}]))"#,
+            );
+            put(
+                &mut c,
+                "total",
+                r#"sum(increase(response_total{direction="inbound", deployment=~"${scope}"}[${step}]))"#,
+            );
             put(&mut q, "prometheus", Value::Mapping(c));
         }
-        ("request-duration", "istio") => put(&mut q, "prometheus", r#"histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination", destination_workload=~"${scope}"}[${window}])) by (le))"#),
-        ("request-duration", "linkerd") => put(&mut q, "prometheus", r#"histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{direction="inbound", deployment=~"${scope}"}[${window}])) by (le))"#),
+        ("request-duration", "istio") => put(
+            &mut q,
+            "prometheus",
+            r#"histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination", destination_workload=~"${scope}"}[${window}])) by (le))"#,
+        ),
+        ("request-duration", "linkerd") => put(
+            &mut q,
+            "prometheus",
+            r#"histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{direction="inbound", deployment=~"${scope}"}[${window}])) by (le))"#,
+        ),
         _ => return None,
     }
     Some(q)
@@ -132,36 +158,55 @@ pub fn flagger(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
         .iter()
         .find(|d| kind_is(d, "Canary"))
         .ok_or_else(|| ConvertError::input("kind", "no Flagger Canary in the file"))?;
-    let templates: Vec<&Value> = docs.iter().filter(|d| kind_is(d, "MetricTemplate")).collect();
+    let templates: Vec<&Value> = docs
+        .iter()
+        .filter(|d| kind_is(d, "MetricTemplate"))
+        .collect();
     let mut notes = Notes::default();
     for (i, d) in docs.iter().enumerate() {
         if !kind_is(d, "Canary") && !kind_is(d, "MetricTemplate") {
             notes.add(
                 format!("document {}", i + 1),
-                format!("kind {:?} is not converted", d.get("kind").and_then(Value::as_str).unwrap_or("?")),
+                format!(
+                    "kind {:?} is not converted",
+                    d.get("kind").and_then(Value::as_str).unwrap_or("?")
+                ),
             );
         }
     }
-    let name = get(canary, &["metadata", "name"]).and_then(Value::as_str).map(str::to_owned);
+    let name = get(canary, &["metadata", "name"])
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let analysis = get(canary, &["spec", "analysis"])
         .or_else(|| get(canary, &["spec", "canaryAnalysis"]))
         .ok_or_else(|| ConvertError::input("spec.analysis", "the Canary has no analysis"))?;
     if get(canary, &["spec", "skipAnalysis"]).and_then(Value::as_bool) == Some(true) {
-        notes.add("spec.skipAnalysis", "true: Flagger promotes without analysis; the converted config judges anyway");
+        notes.add(
+            "spec.skipAnalysis",
+            "true: Flagger promotes without analysis; the converted config judges anyway",
+        );
     }
-    let mesh = get(canary, &["spec", "provider"]).and_then(Value::as_str).unwrap_or("istio");
+    let mesh = get(canary, &["spec", "provider"])
+        .and_then(Value::as_str)
+        .unwrap_or("istio");
     if let Some(a) = analysis.as_mapping() {
         for key in a.keys().filter_map(Value::as_str) {
             if ANALYSIS_KEYS.contains(&key) {
                 continue;
             }
             let message = match key {
-                "webhooks" => "webhooks (load tests, gates, rollback hooks) have no equivalent; run them around the rollout",
+                "webhooks" => {
+                    "webhooks (load tests, gates, rollback hooks) have no equivalent; run them around the rollout"
+                }
                 "alerts" => "alerts have no equivalent; ignored",
                 "mirror" | "mirrorWeight" => "traffic mirroring has no plan equivalent; ignored",
-                "match" => "request matching (A/B testing) has no plan equivalent: judged as whole-traffic steps",
+                "match" => {
+                    "request matching (A/B testing) has no plan equivalent: judged as whole-traffic steps"
+                }
                 "sessionAffinity" => "session affinity has no equivalent; ignored",
-                "stepWeightPromotion" => "promotion steps have no equivalent: the plan completes after its last step",
+                "stepWeightPromotion" => {
+                    "promotion steps have no equivalent: the plan completes after its last step"
+                }
                 _ => "no equivalent; ignored",
             };
             notes.add(format!("spec.analysis.{key}"), message);
@@ -172,12 +217,18 @@ pub fn flagger(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
         Some(t) => match parse_duration(t) {
             Some(s) => Some(s),
             None => {
-                notes.add("spec.analysis.interval", format!("{t:?} is not a duration; steps have no minimum duration"));
+                notes.add(
+                    "spec.analysis.interval",
+                    format!("{t:?} is not a duration; steps have no minimum duration"),
+                );
                 None
             }
         },
         None => {
-            notes.add("spec.analysis.interval", "missing; steps have no minimum duration");
+            notes.add(
+                "spec.analysis.interval",
+                "missing; steps have no minimum duration",
+            );
             None
         }
     };
@@ -190,12 +241,16 @@ pub fn flagger(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
         .get("metrics")
         .and_then(Value::as_sequence)
         .filter(|m| !m.is_empty())
-        .ok_or_else(|| ConvertError::input("spec.analysis.metrics", "expected a list of metrics"))?;
+        .ok_or_else(|| {
+            ConvertError::input("spec.analysis.metrics", "expected a list of metrics")
+        })?;
     for (i, m) in metrics.iter().enumerate() {
-        let fname = m
-            .get("name")
-            .and_then(Value::as_str)
-            .ok_or_else(|| ConvertError::input(&format!("spec.analysis.metrics[{i}].name"), "expected the metric's name"))?;
+        let fname = m.get("name").and_then(Value::as_str).ok_or_else(|| {
+            ConvertError::input(
+                &format!("spec.analysis.metrics[{i}].name"),
+                "expected the metric's name",
+            )
+        })?;
         let at = |k: &str| format!("spec.analysis.metrics[{fname}].{k}");
         let range = m.get("thresholdRange").map(|r| Range {
             min: r.get("min").and_then(Value::as_f64),
@@ -207,7 +262,13 @@ pub fn flagger(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
         if let Some(mi) = m.get("interval").and_then(text_of)
             && interval_text.as_deref() != Some(mi.as_str())
         {
-            notes.add(at("interval"), format!("{mi}: each metric is judged over the step's window ({})", interval_text.as_deref().unwrap_or("unset")));
+            notes.add(
+                at("interval"),
+                format!(
+                    "{mi}: each metric is judged over the step's window ({})",
+                    interval_text.as_deref().unwrap_or("unset")
+                ),
+            );
         }
         let mut metric = map();
         let template_ref = m.get("templateRef");
@@ -233,7 +294,12 @@ pub fn flagger(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
                 ("latency_ms".to_owned(), MetricKind::Continuous, range, q)
             }
             (_, None) => {
-                notes.add(at("templateRef"), format!("{fname:?} is neither a built-in metric nor has a templateRef; no query"));
+                notes.add(
+                    at("templateRef"),
+                    format!(
+                        "{fname:?} is neither a built-in metric nor has a templateRef; no query"
+                    ),
+                );
                 (fname.to_owned(), kind_of(options, fname), range, None)
             }
             (_, Some(r)) => {
@@ -241,11 +307,18 @@ pub fn flagger(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
                 let tns = r.get("namespace").and_then(Value::as_str);
                 let template = templates.iter().find(|t| {
                     get(t, &["metadata", "name"]).and_then(Value::as_str) == Some(tname)
-                        && tns.is_none_or(|ns| get(t, &["metadata", "namespace"]).and_then(Value::as_str).is_none_or(|n| n == ns))
+                        && tns.is_none_or(|ns| {
+                            get(t, &["metadata", "namespace"])
+                                .and_then(Value::as_str)
+                                .is_none_or(|n| n == ns)
+                        })
                 });
                 let query = match template {
                     None => {
-                        notes.add(at("templateRef"), format!("MetricTemplate {tname:?} is not in the file; no query"));
+                        notes.add(
+                            at("templateRef"),
+                            format!("MetricTemplate {tname:?} is not in the file; no query"),
+                        );
                         None
                     }
                     Some(t) => template_query(t, tname, m, &mut notes),
@@ -279,7 +352,9 @@ pub fn flagger(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
     put(&mut out, "metrics", Value::Sequence(list));
     let title = vec![format!(
         "Converted from a Flagger Canary{} by `canary convert --from flagger`.",
-        name.as_deref().map(|n| format!(" ({n:?})")).unwrap_or_default()
+        name.as_deref()
+            .map(|n| format!(" ({n:?})"))
+            .unwrap_or_default()
     )];
     let config_yaml = render(&title, &notes.0, &Value::Mapping(out))?;
     let config = load(&config_yaml)?;
@@ -291,32 +366,63 @@ pub fn flagger(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
         weight: w,
         min_duration: min_duration.clone(),
     };
-    let (strategy, steps) = if let Some(ws) = analysis.get("stepWeights").and_then(Value::as_sequence) {
-        let weights: Vec<f64> = ws.iter().filter_map(Value::as_f64).filter(|w| *w > 0.0).collect();
-        ("canary", weights.into_iter().map(|w| step(w.min(100.0))).collect::<Vec<_>>())
-    } else if let Some(sw) = analysis.get("stepWeight").and_then(Value::as_f64).filter(|w| *w > 0.0) {
-        let max = analysis.get("maxWeight").and_then(Value::as_f64).unwrap_or_else(|| {
-            plan_notes.add("spec.analysis.maxWeight", "not set: Flagger's default 50");
-            50.0
-        });
-        let mut weights = Vec::new();
-        let mut w = sw;
-        while w < max && weights.len() < 200 {
-            weights.push(w);
-            w += sw;
-        }
-        weights.push(max.min(100.0));
-        ("canary", weights.into_iter().map(step).collect())
-    } else if let Some(n) = analysis.get("iterations").and_then(Value::as_u64).filter(|n| *n > 0) {
-        plan_notes.add("spec.analysis.iterations", format!("{n} iterations without traffic steps: {n} blue/green steps at weight 100"));
-        ("blue_green", (0..n.min(200)).map(|_| step(100.0)).collect())
-    } else {
-        plan_notes.add("spec.analysis", "no stepWeight, stepWeights or iterations: one step at weight 100");
-        ("canary", vec![step(100.0)])
-    };
+    let (strategy, steps) =
+        if let Some(ws) = analysis.get("stepWeights").and_then(Value::as_sequence) {
+            let weights: Vec<f64> = ws
+                .iter()
+                .filter_map(Value::as_f64)
+                .filter(|w| *w > 0.0)
+                .collect();
+            (
+                "canary",
+                weights
+                    .into_iter()
+                    .map(|w| step(w.min(100.0)))
+                    .collect::<Vec<_>>(),
+            )
+        } else if let Some(sw) = analysis
+            .get("stepWeight")
+            .and_then(Value::as_f64)
+            .filter(|w| *w > 0.0)
+        {
+            let max = analysis
+                .get("maxWeight")
+                .and_then(Value::as_f64)
+                .unwrap_or_else(|| {
+                    plan_notes.add("spec.analysis.maxWeight", "not set: Flagger's default 50");
+                    50.0
+                });
+            let mut weights = Vec::new();
+            let mut w = sw;
+            while w < max && weights.len() < 200 {
+                weights.push(w);
+                w += sw;
+            }
+            weights.push(max.min(100.0));
+            ("canary", weights.into_iter().map(step).collect())
+        } else if let Some(n) = analysis
+            .get("iterations")
+            .and_then(Value::as_u64)
+            .filter(|n| *n > 0)
+        {
+            plan_notes.add(
+                "spec.analysis.iterations",
+                format!("{n} iterations without traffic steps: {n} blue/green steps at weight 100"),
+            );
+            ("blue_green", (0..n.min(200)).map(|_| step(100.0)).collect())
+        } else {
+            plan_notes.add(
+                "spec.analysis",
+                "no stepWeight, stepWeights or iterations: one step at weight 100",
+            );
+            ("canary", vec![step(100.0)])
+        };
     let threshold = analysis.get("threshold").and_then(Value::as_u64);
     if threshold.is_none() {
-        plan_notes.add("spec.analysis.threshold", "not set: the first failed check rolls back");
+        plan_notes.add(
+            "spec.analysis.threshold",
+            "not set: the first failed check rolls back",
+        );
     }
     let limits = PlanLimits {
         failure_limit: threshold.map_or(0, |t| t.saturating_sub(1) as u32),
@@ -343,9 +449,16 @@ pub fn flagger(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
 }
 
 /// The query of a MetricTemplate.
-fn template_query(template: &Value, tname: &str, metric: &Value, notes: &mut Notes) -> Option<Mapping> {
+fn template_query(
+    template: &Value,
+    tname: &str,
+    metric: &Value,
+    notes: &mut Notes,
+) -> Option<Mapping> {
     let path = format!("MetricTemplate[{tname}]");
-    let provider = get(template, &["spec", "provider", "type"]).and_then(Value::as_str).unwrap_or("prometheus");
+    let provider = get(template, &["spec", "provider", "type"])
+        .and_then(Value::as_str)
+        .unwrap_or("prometheus");
     let Some(query) = get(template, &["spec", "query"]).and_then(Value::as_str) else {
         notes.add(format!("{path}.spec.query"), "no query");
         return None;
@@ -354,15 +467,25 @@ fn template_query(template: &Value, tname: &str, metric: &Value, notes: &mut Not
         for (k, v) in vars {
             notes.add(
                 format!("{path}.templateVariables.{}", k.as_str().unwrap_or("?")),
-                format!("value {:?}: give it as the query variable when the query runs", text_of(v).unwrap_or_default()),
+                format!(
+                    "value {:?}: give it as the query variable when the query runs",
+                    text_of(v).unwrap_or_default()
+                ),
             );
         }
     }
     match provider {
         "prometheus" | "datadog" => {
             let text = placeholders(query.trim(), &format!("{path}.spec.query"), notes);
-            if let Some(address) = get(template, &["spec", "provider", "address"]).and_then(Value::as_str) {
-                notes.add(format!("{path}.spec.provider.address"), format!("{address}: the address belongs to the source settings, not the config"));
+            if let Some(address) =
+                get(template, &["spec", "provider", "address"]).and_then(Value::as_str)
+            {
+                notes.add(
+                    format!("{path}.spec.provider.address"),
+                    format!(
+                        "{address}: the address belongs to the source settings, not the config"
+                    ),
+                );
             }
             let mut q = map();
             put(&mut q, provider, text);

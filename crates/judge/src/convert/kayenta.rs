@@ -1,8 +1,7 @@
 //! Kayenta canary config (JSON) → our config with `mode: kayenta`.
 
 use super::{
-    ConvertError, ConvertOptions, Conversion, Notes, Source, kind_of, load, map, num, put,
-    render,
+    Conversion, ConvertError, ConvertOptions, Notes, Source, kind_of, load, map, num, put, render,
 };
 use crate::config::MetricKind;
 use serde_json::Value as Json;
@@ -40,7 +39,10 @@ pub fn kayenta(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
     let root: Json = serde_json::from_str(text)
         .map_err(|e| ConvertError::input("", format!("not JSON: {e}")))?;
     let Some(obj) = root.as_object() else {
-        return Err(ConvertError::input("", "expected a JSON object (a Kayenta canary config)"));
+        return Err(ConvertError::input(
+            "",
+            "expected a JSON object (a Kayenta canary config)",
+        ));
     };
     let mut notes = Notes::default();
     let known_top = [
@@ -76,7 +78,10 @@ pub fn kayenta(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
             .and_then(Json::as_object)
             .is_some_and(|c| !c.is_empty())
         {
-            notes.add("judge.judgeConfigurations", "judge configurations have no equivalent; ignored");
+            notes.add(
+                "judge.judgeConfigurations",
+                "judge configurations have no equivalent; ignored",
+            );
         }
     }
     let templates = obj.get("templates").and_then(Json::as_object);
@@ -145,7 +150,10 @@ pub fn kayenta(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
         let direction = match canary.get("direction").and_then(Json::as_str) {
             Some(d @ ("increase" | "decrease" | "either")) => d,
             Some(other) => {
-                notes.add(cpath("direction"), format!("{other:?} is not a direction; Kayenta reads it as \"either\""));
+                notes.add(
+                    cpath("direction"),
+                    format!("{other:?} is not a direction; Kayenta reads it as \"either\""),
+                );
                 "either"
             }
             None => "either",
@@ -160,7 +168,10 @@ pub fn kayenta(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
         match canary.get("nanStrategy").and_then(Json::as_str) {
             Some("replace") => put(&mut metric, "nan_strategy", "replace"),
             Some("remove") | None => {}
-            Some(other) => notes.add(cpath("nanStrategy"), format!("{other:?} is not a NaN strategy; Kayenta reads it as \"remove\"")),
+            Some(other) => notes.add(
+                cpath("nanStrategy"),
+                format!("{other:?} is not a NaN strategy; Kayenta reads it as \"remove\""),
+            ),
         }
         if let Some(o) = canary.get("outliers") {
             let strategy = o.get("strategy").and_then(Json::as_str);
@@ -174,7 +185,10 @@ pub fn kayenta(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
                     put(&mut metric, "outliers", Value::Mapping(outliers));
                 }
                 Some("keep") | None => {}
-                Some(other) => notes.add(cpath("outliers.strategy"), format!("{other:?} is not an outlier strategy; Kayenta reads it as \"keep\"")),
+                Some(other) => notes.add(
+                    cpath("outliers.strategy"),
+                    format!("{other:?} is not an outlier strategy; Kayenta reads it as \"keep\""),
+                ),
             }
         }
         if let Some(e) = canary.get("effectSize").and_then(Json::as_object) {
@@ -182,7 +196,12 @@ pub fn kayenta(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
             match e.get("measure").and_then(Json::as_str) {
                 Some("cles") => put(&mut effect, "measure", "cles"),
                 Some("meanRatio") | None => {}
-                Some(other) => notes.add(cpath("effectSize.measure"), format!("{other:?} is not a Kayenta effect size; Kayenta uses the mean ratio then")),
+                Some(other) => notes.add(
+                    cpath("effectSize.measure"),
+                    format!(
+                        "{other:?} is not a Kayenta effect size; Kayenta uses the mean ratio then"
+                    ),
+                ),
             }
             for (from, to) in [
                 ("allowedIncrease", "allowed_increase"),
@@ -193,13 +212,27 @@ pub fn kayenta(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
                 if let Some(v) = e.get(from) {
                     match v.as_f64() {
                         Some(v) => put(&mut effect, to, num(v)),
-                        None => notes.add(cpath(&format!("effectSize.{from}")), format!("{v} is not a number; ignored")),
+                        None => notes.add(
+                            cpath(&format!("effectSize.{from}")),
+                            format!("{v} is not a number; ignored"),
+                        ),
                     }
                 }
             }
             for key in e.keys() {
-                if !["measure", "allowedIncrease", "allowedDecrease", "criticalIncrease", "criticalDecrease"].contains(&key.as_str()) {
-                    notes.add(cpath(&format!("effectSize.{key}")), "no equivalent; ignored");
+                if ![
+                    "measure",
+                    "allowedIncrease",
+                    "allowedDecrease",
+                    "criticalIncrease",
+                    "criticalDecrease",
+                ]
+                .contains(&key.as_str())
+                {
+                    notes.add(
+                        cpath(&format!("effectSize.{key}")),
+                        "no equivalent; ignored",
+                    );
                 }
             }
             if !effect.is_empty() {
@@ -227,14 +260,20 @@ pub fn kayenta(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
         metric_list.push(Value::Mapping(metric));
     }
     if metric_list.is_empty() {
-        return Err(ConvertError::input("metrics", "no metric left to judge (none, or all muted)"));
+        return Err(ConvertError::input(
+            "metrics",
+            "no metric left to judge (none, or all muted)",
+        ));
     }
     if let Some(classifier) = obj.get("classifier") {
         if let Some(weights) = classifier.get("groupWeights").and_then(Json::as_object) {
             let mut groups = map();
             for (g, w) in weights {
                 let Some(w) = w.as_f64() else {
-                    notes.add(format!("classifier.groupWeights.{g}"), format!("{w} is not a number; ignored"));
+                    notes.add(
+                        format!("classifier.groupWeights.{g}"),
+                        format!("{w} is not a number; ignored"),
+                    );
                     continue;
                 };
                 if groups_used.iter().any(|u| u == g) {
@@ -268,9 +307,16 @@ pub fn kayenta(text: &str, options: &ConvertOptions) -> Result<Conversion, Conve
     let document = Value::Mapping(out);
     let mut title = vec![format!(
         "Converted from a Kayenta canary config by `canary convert --from kayenta`{}.",
-        obj.get("name").and_then(Json::as_str).map(|n| format!(" ({n:?})")).unwrap_or_default()
+        obj.get("name")
+            .and_then(Json::as_str)
+            .map(|n| format!(" ({n:?})"))
+            .unwrap_or_default()
     )];
-    if let Some(d) = obj.get("description").and_then(Json::as_str).filter(|d| !d.is_empty()) {
+    if let Some(d) = obj
+        .get("description")
+        .and_then(Json::as_str)
+        .filter(|d| !d.is_empty())
+    {
         title.push(format!("Description: {}", d.replace('\n', " ")));
     }
     title.push("Judged with Kayenta's rules (mode: kayenta): confidence 0.98 and tolerance 0.25 unless set.".into());
@@ -300,7 +346,12 @@ fn check_template(text: &str, path: &str, notes: &mut Notes) {
         if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             notes.add(path, format!("the expression ${{{name}}} is not a plain variable; our templates substitute names only"));
         } else if !["scope", "location", "start", "end", "step", "window"].contains(&name) {
-            notes.add(path, format!("variable ${{{name}}} must be given as a user variable when the query runs"));
+            notes.add(
+                path,
+                format!(
+                    "variable ${{{name}}} must be given as a user variable when the query runs"
+                ),
+            );
         } else if name == "location" {
             notes.add(path, "variable ${location} (Kayenta's location) must be given as a user variable when the query runs");
         }
@@ -322,7 +373,10 @@ fn query_template(
     let filter = filter_name.and_then(|f| {
         let t = templates.and_then(|t| t.get(f)).and_then(Json::as_str);
         if t.is_none() {
-            notes.add(format!("{path}.customFilterTemplate"), format!("template {f:?} is not in the config's templates; left out of the query"));
+            notes.add(
+                format!("{path}.customFilterTemplate"),
+                format!("template {f:?} is not in the config's templates; left out of the query"),
+            );
         }
         t
     });
@@ -332,8 +386,13 @@ fn query_template(
             let text = if let Some(inline) = inline {
                 inline.strip_prefix("PromQL:").unwrap_or(inline).to_owned()
             } else if let Some(metric) = metric_name {
-                let mut selectors: Vec<String> = filter.map(|f| vec![f.to_owned()]).unwrap_or_default();
-                if let Some(bindings) = q.get("labelBindings").and_then(Json::as_array).filter(|b| !b.is_empty()) {
+                let mut selectors: Vec<String> =
+                    filter.map(|f| vec![f.to_owned()]).unwrap_or_default();
+                if let Some(bindings) = q
+                    .get("labelBindings")
+                    .and_then(Json::as_array)
+                    .filter(|b| !b.is_empty())
+                {
                     selectors.extend(bindings.iter().filter_map(Json::as_str).map(str::to_owned));
                 }
                 let selector = format!("{metric}{{{}}}", selectors.join(","));
@@ -341,7 +400,12 @@ fn query_template(
                     .get("groupByFields")
                     .and_then(Json::as_array)
                     .filter(|g| !g.is_empty())
-                    .map(|g| g.iter().filter_map(Json::as_str).collect::<Vec<_>>().join(", "));
+                    .map(|g| {
+                        g.iter()
+                            .filter_map(Json::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    });
                 notes.add(
                     path,
                     format!("built from metricName {metric:?}{}; Kayenta also adds its resource-type scope labels and aggregation — check the query", if filter.is_some() { " and the filter template" } else { "" }),
@@ -367,7 +431,10 @@ fn query_template(
                     format!("{metric}{{{scope}}}")
                 }
             } else {
-                notes.add(path, format!("metric {name:?}: a Datadog query without metricName; no query"));
+                notes.add(
+                    path,
+                    format!("metric {name:?}: a Datadog query without metricName; no query"),
+                );
                 return None;
             };
             ("datadog", text)

@@ -152,7 +152,11 @@ pub fn mean_ratio(baseline: &[f64], canary: &[f64]) -> f64 {
         return f64::NAN;
     }
     let (b, c) = (mean(baseline), mean(canary));
-    if b == 0.0 || c == 0.0 { f64::NAN } else { c / b }
+    if b == 0.0 || c == 0.0 {
+        f64::NAN
+    } else {
+        c / b
+    }
 }
 
 /// The common-language effect size `P(canary > baseline) + ½·P(tie)` (Vargha and
@@ -218,7 +222,14 @@ pub fn classify(
     if baseline.is_empty() || canary.is_empty() {
         return if settings.nan_strategy == NanStrategy::Remove {
             if settings.must_have_data && !settings.critical {
-                result(Label::NodataFailMetric, false, 1.0, f64::NAN, Rule::Empty, None)
+                result(
+                    Label::NodataFailMetric,
+                    false,
+                    1.0,
+                    f64::NAN,
+                    Rule::Empty,
+                    None,
+                )
             } else {
                 result(
                     Label::Nodata,
@@ -312,10 +323,8 @@ pub fn classify(
     let watches_down = settings.direction != Direction::Increase;
     let (up, down) = beyond_band(&figures, rule, &b_sorted, &c_sorted, settings.confidence);
     let high = watches_up && up && (effect.is_nan() || effect >= settings.allowed_increase);
-    let low = !high
-        && watches_down
-        && down
-        && (effect.is_nan() || effect <= settings.allowed_decrease);
+    let low =
+        !high && watches_down && down && (effect.is_nan() || effect <= settings.allowed_decrease);
     let (label, critical) = if high {
         (
             Label::High,

@@ -22,19 +22,17 @@ mod outliers;
 mod score;
 
 pub use classify::{
-    ClassifierSettings, KayentaClassification, Label, Rule, TestFigures, classify, cles,
-    mean_ratio,
+    ClassifierSettings, KayentaClassification, Label, Rule, TestFigures, classify, cles, mean_ratio,
 };
 pub use outliers::{IqrFences, Transformed, iqr_fences, iqr_outliers, percentile, transform};
 pub use score::{
-    GroupResult, KayentaScore, NODATA_THRESHOLD_PERCENT, ScoreClass, ScoredMetric,
-    classify_score, score,
+    GroupResult, KayentaScore, NODATA_THRESHOLD_PERCENT, ScoreClass, ScoredMetric, classify_score,
+    score,
 };
 
 use crate::classify::fmt_num;
 use crate::config::{
-    Config, Direction, EffectMeasure, MetricConfig, MetricKind, OutlierStrategy, TestKind,
-    defaults,
+    Config, Direction, EffectMeasure, MetricConfig, MetricKind, OutlierStrategy, TestKind, defaults,
 };
 use crate::config_load::{check_positive, check_probability};
 use crate::data::MetricData;
@@ -75,7 +73,8 @@ pub(crate) fn metric_problems(
     at: &dyn Fn(&str) -> String,
     problem: &mut dyn FnMut(String, String),
 ) {
-    let unsupported = |what: &str| format!("{what} is not part of Kayenta's judge; use mode: default");
+    let unsupported =
+        |what: &str| format!("{what} is not part of Kayenta's judge; use mode: default");
     if metric.kind == MetricKind::Histogram {
         problem(
             at("kind"),
@@ -118,7 +117,10 @@ pub(crate) fn metric_problems(
         );
     }
     if effect.quantile.is_some() {
-        problem(at("effect.quantile"), "only applies to quantile_ratio".into());
+        problem(
+            at("effect.quantile"),
+            "only applies to quantile_ratio".into(),
+        );
     }
     for (key, value) in [
         ("allowed_increase", effect.allowed_increase),
@@ -141,13 +143,20 @@ pub(crate) fn metric_problems(
 fn side_values(data: &MetricData) -> Option<(Vec<f64>, Vec<f64>)> {
     match data {
         MetricData::Continuous(s) => {
-            let v = |p: &[crate::data::Point]| p.iter().map(|p| p.value.unwrap_or(f64::NAN)).collect();
+            let v =
+                |p: &[crate::data::Point]| p.iter().map(|p| p.value.unwrap_or(f64::NAN)).collect();
             Some((v(&s.baseline), v(&s.canary)))
         }
         MetricData::Counts(s) => {
             let v = |p: &[crate::data::CountPoint]| {
                 p.iter()
-                    .map(|p| if p.total > 0.0 { p.events / p.total } else { f64::NAN })
+                    .map(|p| {
+                        if p.total > 0.0 {
+                            p.events / p.total
+                        } else {
+                            f64::NAN
+                        }
+                    })
                     .collect()
             };
             Some((v(&s.baseline), v(&s.canary)))
@@ -180,8 +189,8 @@ pub(crate) fn judge(
                 found: data.kind().as_str(),
             })?;
         let s = settings(config, metric);
-        let factor = (metric.outliers.strategy == OutlierStrategy::Remove)
-            .then_some(metric.outliers.factor);
+        let factor =
+            (metric.outliers.strategy == OutlierStrategy::Remove).then_some(metric.outliers.factor);
         let baseline = transform(&baseline_raw, s.nan_strategy, factor);
         let canary = transform(&canary_raw, s.nan_strategy, factor);
         let c = classify(&baseline.values, &canary.values, &s);
@@ -189,8 +198,10 @@ pub(crate) fn judge(
         // `replace` strategy turned it into zeros (Kayenta passes that).
         let unusable = |raw: &[f64]| raw.iter().all(|v| !v.is_finite());
         missing.push(
-            matches!(c.label, Label::Nodata | Label::NodataFailMetric | Label::Error)
-                || unusable(&baseline_raw)
+            matches!(
+                c.label,
+                Label::Nodata | Label::NodataFailMetric | Label::Error
+            ) || unusable(&baseline_raw)
                 || unusable(&canary_raw),
         );
         labels.push((c.label, c.critical));
@@ -413,9 +424,9 @@ fn sentence(
             Label::Pass => format!(
                 "{name}: no {empty_side} data; passed, as Kayenta does under nan_strategy replace"
             ),
-            Label::NodataFailMetric => format!(
-                "{name}: no {empty_side} data (must have data: counts as a failure)"
-            ),
+            Label::NodataFailMetric => {
+                format!("{name}: no {empty_side} data (must have data: counts as a failure)")
+            }
             _ => format!("{name}: no {empty_side} data{critical}"),
         },
         Rule::Identical => format!("{name}: the canary and baseline data are identical"),
@@ -423,7 +434,10 @@ fn sentence(
             "{name}: every value on both sides is {}",
             fmt_num(baseline.values.first().copied().unwrap_or(f64::NAN))
         ),
-        Rule::Failed => format!("{name}: {}", c.error.as_deref().unwrap_or("classification failed")),
+        Rule::Failed => format!(
+            "{name}: {}",
+            c.error.as_deref().unwrap_or("classification failed")
+        ),
         Rule::ConstantSides | Rule::MannWhitney => {
             let Some(t) = c.test else {
                 return format!("{name}: classification failed");

@@ -109,8 +109,8 @@ pub fn score(metrics: &[ScoredMetric<'_>], weights: &BTreeMap<String, f64>) -> K
         .map(|(i, _)| i)
         .collect();
     let nodata = metrics.iter().filter(|m| m.label == Label::Nodata).count();
-    let too_many_nodata =
-        !metrics.is_empty() && nodata as f64 / metrics.len() as f64 * 100.0 >= NODATA_THRESHOLD_PERCENT;
+    let too_many_nodata = !metrics.is_empty()
+        && nodata as f64 / metrics.len() as f64 * 100.0 >= NODATA_THRESHOLD_PERCENT;
     let summary = if !critical_failures.is_empty() || too_many_nodata {
         0.0
     } else {
