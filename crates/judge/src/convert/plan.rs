@@ -93,9 +93,9 @@ pub(crate) fn parse_duration(text: &str) -> Option<u64> {
 
 /// Seconds in the shortest plan form: `2h`, `10m`, `90s`.
 pub(crate) fn format_duration(seconds: u64) -> String {
-    if seconds > 0 && seconds % 3600 == 0 {
+    if seconds > 0 && seconds.is_multiple_of(3600) {
         format!("{}h", seconds / 3600)
-    } else if seconds > 0 && seconds % 60 == 0 {
+    } else if seconds > 0 && seconds.is_multiple_of(60) {
         format!("{}m", seconds / 60)
     } else {
         format!("{seconds}s")
