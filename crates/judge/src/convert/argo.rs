@@ -454,7 +454,19 @@ pub fn argo(text: &str, options: &ConvertOptions) -> Result<Conversion, ConvertE
             },
             None => None,
         };
-        measurements.push((mname.to_owned(), int_of(m.get("count")), seconds));
+        let count = int_of(m.get("count"));
+        if count.is_none()
+            && let Some(c) = m.get("count")
+        {
+            notes.add(
+                at("count"),
+                format!(
+                    "{} is not a whole number (an unresolved argument?); the plan ignores it",
+                    text_of(c).unwrap_or_default()
+                ),
+            );
+        }
+        measurements.push((mname.to_owned(), count, seconds));
         list.push(Value::Mapping(metric));
     }
     notes.add(
