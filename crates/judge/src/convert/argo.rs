@@ -108,6 +108,29 @@ fn data_presence(term: &str) -> bool {
     )
 }
 
+/// A term without the parentheses that enclose all of it: `(result < 5)` → `result < 5`,
+/// but `asFloat(result) > 1` stays.
+fn unwrap_parens(term: &str) -> &str {
+    let mut t = term.trim();
+    while t.starts_with('(') && t.ends_with(')') {
+        let inner = &t[1..t.len() - 1];
+        let mut depth = 0i32;
+        let balanced = inner.chars().all(|c| {
+            depth += match c {
+                '(' => 1,
+                ')' => -1,
+                _ => 0,
+            };
+            depth >= 0
+        }) && depth == 0;
+        if !balanced {
+            break;
+        }
+        t = inner.trim();
+    }
+    t
+}
+
 /// The passing range a success condition describes: a conjunction (`&&`) of
 /// comparisons of the measurement with numbers.
 pub(crate) fn success_range(expr: &str) -> Result<Range, String> {
@@ -116,7 +139,7 @@ pub(crate) fn success_range(expr: &str) -> Result<Range, String> {
         return Err("a disjunction (||) is not a single range".into());
     }
     for term in expr.split("&&") {
-        let term = term.trim().trim_start_matches('(').trim_end_matches(')');
+        let term = unwrap_parens(term);
         if data_presence(term) {
             continue;
         }
@@ -140,7 +163,7 @@ pub(crate) fn failure_range(expr: &str) -> Result<Range, String> {
     if expr.contains("||") {
         let mut range = Range::default();
         for term in expr.split("||") {
-            let r = failure_range(term.trim().trim_start_matches('(').trim_end_matches(')'))?;
+            let r = failure_range(unwrap_parens(term))?;
             range.min = r.min.or(range.min);
             range.max = r.max.or(range.max);
         }
@@ -148,7 +171,7 @@ pub(crate) fn failure_range(expr: &str) -> Result<Range, String> {
     }
     let terms: Vec<&str> = expr
         .split("&&")
-        .map(str::trim)
+        .map(unwrap_parens)
         .filter(|t| !data_presence(t))
         .collect();
     let [term] = terms.as_slice() else {
@@ -686,5 +709,12 @@ mod tests {
         assert_eq!((r.min, r.max), (Some(1.0), Some(10.0)));
         assert!(failure_range("result[0] > 1 && result[0] < 5").is_err());
         assert!(failure_range("result[0] == 3").is_err());
+        assert_eq!(
+            success_range("(result[0] < 5) && (float(result[0]) > 1)")
+                .unwrap()
+                .min,
+            Some(1.0)
+        );
+        assert_eq!(unwrap_parens("(a) && (b)"), "(a) && (b)");
     }
 }
