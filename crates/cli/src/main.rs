@@ -4,6 +4,7 @@
 //! Exit codes: 0 promote · 10 hold · 20 rollback · 1 error (bad input) · 2 usage ·
 //! 3 replay: some verdicts disagree with their labels.
 
+mod convert;
 mod output;
 mod replay;
 mod rollout;
@@ -121,6 +122,15 @@ enum Command {
     /// Write a self-contained HTML page (inline CSS and SVG charts) for the JSON of
     /// judge, gate, replay, tune or rollout.
     Report(report::ReportArgs),
+    /// Translate a Kayenta, Argo Rollouts or Flagger config into ours (and a rollout
+    /// plan); notes on anything without an exact equivalent go to stderr.
+    Convert {
+        #[command(flatten)]
+        args: convert::ConvertArgs,
+        /// Output: the YAML files (text) or one JSON object (json).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 /// What `canary simulate --compare` runs beside the plan.
@@ -292,5 +302,6 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             report::run(&args)?;
             Ok(0)
         }
+        Command::Convert { args, format } => convert::run(&args, format == Format::Json),
     }
 }

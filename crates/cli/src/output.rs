@@ -13,6 +13,11 @@ pub(crate) fn raw(text: &str) {
     print!("{text}");
 }
 
+/// Prints a line to standard error (notes and progress beside the output).
+pub(crate) fn info(text: &str) {
+    eprintln!("{text}");
+}
+
 /// Prints an error to standard error.
 pub(crate) fn error(text: &str) {
     eprintln!("error: {text}");

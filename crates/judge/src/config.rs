@@ -10,6 +10,12 @@ use std::str::FromStr;
 pub mod defaults {
     /// Confidence level of every test unless a metric overrides it.
     pub const CONFIDENCE: f64 = 0.95;
+    /// Kayenta mode's confidence level when the config sets none (NetflixACAJudge-v1.0
+    /// hard-codes 0.98).
+    pub const KAYENTA_CONFIDENCE: f64 = 0.98;
+    /// Kayenta mode's tolerance when the config sets none: the CI must clear
+    /// `tolerance · |estimate|` (NetflixACAJudge-v1.0 hard-codes 0.25).
+    pub const KAYENTA_TOLERANCE: f64 = 0.25;
     /// Overall score at or above which the verdict can be promote.
     pub const SCORE_PASS: f64 = 75.0;
     /// Overall score below which the verdict is rollback.
@@ -39,33 +45,67 @@ pub mod defaults {
 /// assert_eq!(config.metrics[0].name, "latency_ms");
 /// assert_eq!(config.confidence, 0.95);
 /// ```
+///
+/// When the config sets no `confidence`, it is 0.95 ([`defaults::CONFIDENCE`]), or 0.98
+/// ([`defaults::KAYENTA_CONFIDENCE`]) with `mode: kayenta`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "RawConfig")]
 pub struct Config {
     /// The schema version; must be 1.
     pub version: u32,
     /// Judging rules: ours (`default`) or Kayenta's (`kayenta`).
-    #[serde(default)]
     pub mode: Mode,
     /// Default confidence level of every test, in (0, 1).
-    #[serde(default = "default_confidence")]
     pub confidence: f64,
-    /// Kayenta mode's tolerance (fraction of the estimate); unused by the default mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Kayenta mode's tolerance (fraction of the estimate; 0.25 when unset); unused by
+    /// the default mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tolerance: Option<f64>,
     /// Score thresholds of the verdict.
-    #[serde(default)]
     pub score: ScoreThresholds,
     /// Relative weights of metric groups. Groups not listed share what the listed ones
-    /// leave of 100; all weights are then normalised.
-    #[serde(default)]
+    /// leave of 100; all weights are then normalised (in Kayenta mode they are used as
+    /// percentages, as Kayenta does).
     pub groups: BTreeMap<String, f64>,
     /// The metrics to judge, in the order results are reported.
     pub metrics: Vec<MetricConfig>,
 }
 
-fn default_confidence() -> f64 {
-    defaults::CONFIDENCE
+/// The config as written: `confidence` stays unset until the mode is known, so that
+/// `mode: kayenta` can default it to 0.98.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    version: u32,
+    #[serde(default)]
+    mode: Mode,
+    #[serde(default)]
+    confidence: Option<f64>,
+    #[serde(default)]
+    tolerance: Option<f64>,
+    #[serde(default)]
+    score: ScoreThresholds,
+    #[serde(default)]
+    groups: BTreeMap<String, f64>,
+    metrics: Vec<MetricConfig>,
+}
+
+impl From<RawConfig> for Config {
+    fn from(raw: RawConfig) -> Self {
+        let confidence = raw.confidence.unwrap_or(match raw.mode {
+            Mode::Default => defaults::CONFIDENCE,
+            Mode::Kayenta => defaults::KAYENTA_CONFIDENCE,
+        });
+        Config {
+            version: raw.version,
+            mode: raw.mode,
+            confidence,
+            tolerance: raw.tolerance,
+            score: raw.score,
+            groups: raw.groups,
+            metrics: raw.metrics,
+        }
+    }
 }
 
 /// Judging rules.

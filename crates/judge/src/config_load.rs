@@ -136,12 +136,6 @@ fn problems(config: &Config) -> Vec<ConfigProblem> {
             format!("expected 1, got {}", config.version),
         );
     }
-    if config.mode == Mode::Kayenta {
-        problem(
-            "mode".into(),
-            "kayenta mode is not implemented yet; use default".into(),
-        );
-    }
     check_probability(&mut problem, "confidence", config.confidence);
     if let Some(t) = config.tolerance {
         check_positive(&mut problem, "tolerance", t);
@@ -195,7 +189,11 @@ fn problems(config: &Config) -> Vec<ConfigProblem> {
                 format!("duplicate metric name {:?}", metric.name),
             );
         }
-        metric_problems(metric, &at, &mut problem);
+        if config.mode == Mode::Kayenta {
+            crate::kayenta::metric_problems(metric, &at, &mut problem);
+        } else {
+            metric_problems(metric, &at, &mut problem);
+        }
     }
     out
 }
@@ -398,7 +396,7 @@ fn check_stat(problem: &mut dyn FnMut(String, String), path: &str, stat: Stat, k
     }
 }
 
-fn check_probability(problem: &mut dyn FnMut(String, String), path: &str, value: f64) {
+pub(crate) fn check_probability(problem: &mut dyn FnMut(String, String), path: &str, value: f64) {
     if !(value > 0.0 && value < 1.0) {
         problem(
             path.to_owned(),
@@ -407,7 +405,7 @@ fn check_probability(problem: &mut dyn FnMut(String, String), path: &str, value:
     }
 }
 
-fn check_positive(problem: &mut dyn FnMut(String, String), path: &str, value: f64) {
+pub(crate) fn check_positive(problem: &mut dyn FnMut(String, String), path: &str, value: f64) {
     if !(value.is_finite() && value > 0.0) {
         problem(
             path.to_owned(),

@@ -1,7 +1,7 @@
 //! Judging a fixture (or any window of metric data) with a config.
 
 use crate::classify::classify;
-use crate::config::Config;
+use crate::config::{Config, Mode};
 use crate::data::MetricData;
 use crate::error::JudgeError;
 use crate::evaluate;
@@ -41,6 +41,9 @@ pub fn judge_metrics(
     name: &str,
     metrics: &BTreeMap<String, MetricData>,
 ) -> Result<Report, JudgeError> {
+    if config.mode == Mode::Kayenta {
+        return crate::kayenta::judge(config, name, metrics);
+    }
     let mut results: Vec<MetricResult> = Vec::with_capacity(config.metrics.len());
     for (index, metric) in config.metrics.iter().enumerate() {
         let data = metrics
