@@ -62,6 +62,10 @@ pub struct Config {
     pub groups: BTreeMap<String, f64>,
     /// The metrics to judge, in the order results are reported.
     pub metrics: Vec<MetricConfig>,
+    /// Per-backend defaults of live fetches (`canary gate`, `canary record`), by backend
+    /// name; see [`crate::SourceDefaults`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, crate::SourceDefaults>,
 }
 
 fn default_confidence() -> f64 {

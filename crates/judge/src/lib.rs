@@ -38,6 +38,7 @@ mod number;
 mod replay;
 mod report;
 mod score;
+mod sources_config;
 mod sweep;
 mod verdict;
 
@@ -49,11 +50,14 @@ pub use config_load::ConfigFormat;
 pub use data::{CountPoint, MetricData, Point, Sides};
 pub use error::{ConfigError, ConfigProblem, Error, FixtureError, JudgeError};
 pub use fixture::{Fixture, collect_fixture_files};
-pub use judge::{judge, judge_metrics};
+pub use judge::{judge, judge_fetched, judge_metrics};
 pub use number::Number;
 pub use replay::{Replay, ReplayResult, ReplaySummary};
 pub use report::{
     Classification, Evidence, GateCheck, GroupScore, MetricResult, Report, SideSummary, Thresholds,
+};
+pub use sources_config::{
+    BUILTIN_VARIABLES, CredentialRef, MAX_RETRIES, ScopeValues, SourceDefaults, parse_duration,
 };
 pub use sweep::{
     MAX_GRID_SETTINGS, MAX_SWEEP_VALUES, OverrideError, Sweep, SweepError, Tune, TuneChoice,
