@@ -33,6 +33,7 @@ mod data;
 mod error;
 mod evaluate;
 mod fixture;
+mod fixture_write;
 mod judge;
 mod number;
 mod replay;

@@ -103,17 +103,22 @@ mod fetch;
 #[cfg(feature = "files")]
 pub mod files;
 pub mod http;
+mod live;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
 mod secret;
 mod source;
 mod template;
 
+pub use canary_judge::{BUILTIN_VARIABLES, parse_duration};
 pub use error::{Cause, SourceError};
 pub use fetch::{BACKENDS, Fetched, SourceSettings, build_source, check_base_url, fetch_all};
+pub use live::{
+    DEFAULT_STEP, LiveError, LivePlan, LiveRequest, default_token_env, fetch_blocking, gate, now,
+    parse_time, record, write_atomically,
+};
 pub use secret::{Secret, SecretRef};
 pub use source::{
-    BUILTIN_VARIABLES, FetchRequest, MetricQuery, MetricSource, Scopes, SourceFuture, Window,
-    query_value,
+    FetchRequest, MetricQuery, MetricSource, Scopes, SourceFuture, Window, query_value,
 };
 pub use template::{TemplateError, render_template};

@@ -114,17 +114,6 @@ pub struct FetchRequest<'a> {
     pub variables: &'a BTreeMap<String, String>,
 }
 
-/// The variables every template gets, besides the user's.
-pub const BUILTIN_VARIABLES: [&str; 7] = [
-    "scope",
-    "start",
-    "end",
-    "step",
-    "window",
-    "step_seconds",
-    "window_seconds",
-];
-
 impl FetchRequest<'_> {
     /// The template variables for one side: `scope`, `start` and `end` (unix seconds),
     /// `step` and `window` as durations (`60s`), `step_seconds` and `window_seconds` as
