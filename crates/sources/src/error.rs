@@ -72,6 +72,41 @@ impl SourceError {
         self
     }
 
+    /// The error with every occurrence of each secret's value replaced by `[redacted]`.
+    #[must_use]
+    pub fn redacted(self, secrets: &[crate::Secret]) -> Self {
+        let clean = |text: String| {
+            secrets
+                .iter()
+                .filter(|s| !s.expose().is_empty())
+                .fold(text, |t, s| t.replace(s.expose(), "[redacted]"))
+        };
+        let cause = match self.cause {
+            Cause::Query(m) => Cause::Query(clean(m)),
+            Cause::Window(m) => Cause::Window(clean(m)),
+            Cause::Connect(m) => Cause::Connect(clean(m)),
+            Cause::Status { status, body } => Cause::Status {
+                status,
+                body: clean(body),
+            },
+            Cause::Response(m) => Cause::Response(clean(m)),
+            Cause::Api(m) => Cause::Api(clean(m)),
+            Cause::Data(m) => Cause::Data(clean(m)),
+            Cause::Credential(m) => Cause::Credential(clean(m)),
+            Cause::File(m) => Cause::File(clean(m)),
+            Cause::Setup(m) => Cause::Setup(clean(m)),
+            other @ (Cause::Template { .. } | Cause::Timeout { .. } | Cause::TooLarge { .. }) => {
+                other
+            }
+        };
+        Self {
+            backend: self.backend,
+            metric: self.metric,
+            scope: self.scope,
+            cause,
+        }
+    }
+
     /// Whether the failure concerns the whole source rather than one metric's data (the
     /// server cannot be reached, credentials are missing, …).
     pub fn is_transport(&self) -> bool {

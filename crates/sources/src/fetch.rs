@@ -111,6 +111,28 @@ pub fn build_source(
     backend: &str,
     settings: SourceSettings,
 ) -> Result<Box<dyn MetricSource>, SourceError> {
+    let secrets: Vec<Secret> = settings
+        .auth
+        .iter()
+        .chain(settings.credentials.values())
+        .cloned()
+        .collect();
+    let source = backend_source(backend, settings)?;
+    Ok(if secrets.is_empty() {
+        source
+    } else {
+        Box::new(Redacting {
+            inner: source,
+            secrets,
+        })
+    })
+}
+
+/// The registry: one arm per backend feature.
+fn backend_source(
+    backend: &str,
+    settings: SourceSettings,
+) -> Result<Box<dyn MetricSource>, SourceError> {
     // Without any backend feature `settings` goes unused.
     let _ = &settings;
     match backend {
@@ -133,6 +155,29 @@ pub fn build_source(
                 BACKENDS.join(", ")
             )),
         )),
+    }
+}
+
+/// Wraps a source so that no credential can appear in its errors, even when a server
+/// echoes one back in an error body.
+#[derive(Debug)]
+struct Redacting {
+    inner: Box<dyn MetricSource>,
+    secrets: Vec<Secret>,
+}
+
+impl MetricSource for Redacting {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+
+    fn fetch<'a>(&'a self, request: &'a FetchRequest<'a>) -> crate::SourceFuture<'a> {
+        Box::pin(async move {
+            self.inner
+                .fetch(request)
+                .await
+                .map_err(|e| e.redacted(&self.secrets))
+        })
     }
 }
 

@@ -495,3 +495,21 @@ fn urls_with_credentials_or_other_schemes_are_refused() {
         .to_string();
     assert!(e.contains("unknown source \"nosuch\""), "{e}");
 }
+
+#[tokio::test]
+async fn a_server_echoing_the_token_in_an_error_does_not_leak_it() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/query_range"))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_string("invalid bearer token tok-SECRET-42"),
+        )
+        .mount(&server)
+        .await;
+    let src = source(&server, Some("tok-SECRET-42"));
+    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let e = &fetched.failures["latency_ms"];
+    assert!(matches!(e.cause, Cause::Status { status: 401, .. }), "{e}");
+    let text = format!("{e} {e:?}");
+    assert!(!text.contains("SECRET"), "{text}");
+    assert!(text.contains("invalid bearer token [redacted]"), "{text}");
+}
