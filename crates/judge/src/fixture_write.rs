@@ -38,37 +38,62 @@ impl Fixture {
         Value::Object(top)
     }
 
-    /// The fixture as JSON text: indented, one line per side's data; deterministic.
+    /// The fixture as JSON text: indented, keys in the format's order (`version`,
+    /// `name`, `description`, `expected`, `metrics`; per metric `kind`, `baseline`,
+    /// `canary`), one line per side; deterministic.
     pub fn to_json_pretty(&self) -> String {
-        let value = self.to_json_value();
-        let mut out = String::from("{\n");
-        let top = value.as_object().map(Map::len).unwrap_or(0);
-        if let Value::Object(entries) = &value {
-            for (i, (key, v)) in entries.iter().enumerate() {
-                let comma = if i + 1 < top { "," } else { "" };
-                if key == "metrics" {
-                    out.push_str("  \"metrics\": {\n");
-                    if let Value::Object(metrics) = v {
-                        for (j, (name, m)) in metrics.iter().enumerate() {
-                            out.push_str(&format!("    {}: {{\n", Value::from(name.as_str())));
-                            if let Value::Object(fields) = m {
-                                for (k, (field, fv)) in fields.iter().enumerate() {
-                                    let c = if k + 1 < fields.len() { "," } else { "" };
-                                    out.push_str(&format!("      \"{field}\": {fv}{c}\n"));
-                                }
-                            }
-                            let c = if j + 1 < metrics.len() { "," } else { "" };
-                            out.push_str(&format!("    }}{c}\n"));
-                        }
-                    }
-                    out.push_str(&format!("  }}{comma}\n"));
-                } else {
-                    out.push_str(&format!("  \"{key}\": {v}{comma}\n"));
-                }
-            }
+        let mut lines = vec![
+            "  \"version\": 1".to_owned(),
+            format!("  \"name\": {}", json!(self.name)),
+        ];
+        if let Some(d) = &self.description {
+            lines.push(format!("  \"description\": {}", json!(d)));
         }
-        out.push_str("}\n");
-        out
+        if let Some(e) = self.expected {
+            lines.push(format!("  \"expected\": {}", json!(e.as_str())));
+        }
+        let metrics: Vec<String> = self
+            .metrics
+            .iter()
+            .map(|(name, data)| {
+                let v = metric_value(data);
+                let field = |key: &str| spaced(v.get(key).unwrap_or(&Value::Null));
+                format!(
+                    "    {}: {{\n      \"kind\": {},\n      \"baseline\": {},\n      \"canary\": {}\n    }}",
+                    json!(name),
+                    field("kind"),
+                    field("baseline"),
+                    field("canary")
+                )
+            })
+            .collect();
+        lines.push(if metrics.is_empty() {
+            "  \"metrics\": {}".to_owned()
+        } else {
+            format!("  \"metrics\": {{\n{}\n  }}", metrics.join(",\n"))
+        });
+        format!("{{\n{}\n}}\n", lines.join(",\n"))
+    }
+}
+
+/// Compact JSON with a space after each comma and colon: `[[0, 1.5], [60, null]]`.
+fn spaced(value: &Value) -> String {
+    match value {
+        Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(spaced).collect();
+            format!("[{}]", inner.join(", "))
+        }
+        Value::Object(map) => {
+            // Histograms read best as bounds, then counts.
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by_key(|(k, _)| (k.as_str() != "le", k.as_str() != "counts"));
+            let inner: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", json!(k), spaced(v)))
+                .collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+        other => other.to_string(),
     }
 }
 
