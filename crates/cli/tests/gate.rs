@@ -87,7 +87,7 @@ async fn canary(args: Vec<String>, token: bool) -> Output {
     .unwrap()
 }
 
-fn args(command: &str, config: &PathBuf, url: &str, extra: &[&str]) -> Vec<String> {
+fn args(command: &str, config: &std::path::Path, url: &str, extra: &[&str]) -> Vec<String> {
     let mut a: Vec<String> = [
         command,
         "--config",
