@@ -19,8 +19,8 @@ type CountsArgs<'py> = (Any<'py>, Any<'py>, Any<'py>, Any<'py>, Any<'py>, Any<'p
 
 /// A checked analysis config.
 #[pyclass(frozen, name = "NativeConfig", module = "canary_judge._native")]
-struct NativeConfig {
-    inner: Config,
+pub(crate) struct NativeConfig {
+    pub(crate) inner: Config,
 }
 
 #[pymethods]
@@ -66,8 +66,8 @@ impl NativeConfig {
 
 /// A recorded canary run.
 #[pyclass(frozen, name = "NativeFixture", module = "canary_judge._native")]
-struct NativeFixture {
-    inner: Fixture,
+pub(crate) struct NativeFixture {
+    pub(crate) inner: Fixture,
 }
 
 fn fixture_error(py: Python<'_>, error: &FixtureError) -> PyErr {

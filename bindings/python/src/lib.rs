@@ -15,6 +15,7 @@
 mod errors;
 mod input;
 mod judging;
+mod sources;
 
 use canary_judge::stats::{
     self, Alternative, KsMethod, KsOptions, MannWhitneyMethod, MannWhitneyOptions, RateTestOptions,
@@ -243,5 +244,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(quantile_ci, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     judging::register(m)?;
+    sources::register(m)?;
     Ok(())
 }

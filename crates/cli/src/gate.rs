@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 /// Where and what to fetch; unset values come from the config's `sources` section.
 #[derive(Debug, Args)]
 pub(crate) struct Live {
-    /// The backend (prometheus, files, …); may be omitted when the config's `sources`
-    /// section names exactly one.
+    /// The backend (prometheus, files, …); default: the one the config's `sources`
+    /// section names, else prometheus.
     #[arg(long)]
     source: Option<String>,
     /// The server's base URL (the fixture path for `files`).

@@ -10,6 +10,9 @@ use crate::source::{Scopes, Window};
 use canary_judge::{Config, Fixture, JudgeError, Report, parse_duration};
 use std::collections::BTreeMap;
 
+/// The backend when neither the request nor the config's `sources` names one.
+pub const DEFAULT_SOURCE: &str = "prometheus";
+
 /// The step when neither the request nor the config gives one.
 pub const DEFAULT_STEP: u64 = 60;
 
@@ -71,8 +74,8 @@ pub fn now() -> i64 {
 /// fields fall back to the config's `sources.<backend>` section.
 #[derive(Debug, Clone, Default)]
 pub struct LiveRequest {
-    /// The backend (`prometheus`, `files`, …); `None` when the config's `sources` names
-    /// exactly one.
+    /// The backend (`prometheus`, `files`, …); `None` for the one the config's `sources`
+    /// names, or [`DEFAULT_SOURCE`] when it names none.
     pub source: Option<String>,
     /// The base URL (or fixture path for `files`).
     pub url: Option<String>,
@@ -134,10 +137,15 @@ impl LiveRequest {
             None if config.sources.len() == 1 => {
                 config.sources.keys().next().cloned().unwrap_or_default()
             }
+            None if config.sources.is_empty() => DEFAULT_SOURCE.to_owned(),
             None => {
+                let names: Vec<&str> = config.sources.keys().map(String::as_str).collect();
                 return Err(setup(
                     "sources",
-                    "no source given (--source) and the config's sources section does not name exactly one".into(),
+                    format!(
+                        "no source given (--source) and the config's sources section names several: {}",
+                        names.join(", ")
+                    ),
                 ));
             }
         };

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ._errors import CanaryError, ConfigError, DataError, SourceError
 from ._judge import Config, Fixture, GroupScore, MetricResult, Verdict, judge, replay
+from ._sources import gate, record
 from ._stats import (
     ConfidenceInterval,
     KsResult,
@@ -45,11 +46,13 @@ __all__ = [
     "RateTestResult",
     "SourceError",
     "Verdict",
+    "gate",
     "judge",
     "ks",
     "mann_whitney",
     "quantile",
     "quantile_ci",
     "rate_test",
+    "record",
     "replay",
 ]

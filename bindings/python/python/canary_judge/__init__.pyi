@@ -15,6 +15,7 @@ from ._judge import (
     judge as judge,
     replay as replay,
 )
+from ._sources import gate as gate, record as record
 from ._stats import (
     ConfidenceInterval as ConfidenceInterval,
     KsResult as KsResult,
@@ -43,11 +44,13 @@ __all__ = [
     "RateTestResult",
     "SourceError",
     "Verdict",
+    "gate",
     "judge",
     "ks",
     "mann_whitney",
     "quantile",
     "quantile_ci",
     "rate_test",
+    "record",
     "replay",
 ]

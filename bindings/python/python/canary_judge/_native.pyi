@@ -6,6 +6,8 @@ __all__ = [
     "_panic_for_tests",
     "NativeConfig",
     "NativeFixture",
+    "fixture_to_json",
+    "gate",
     "judge",
     "ks",
     "mann_whitney",
@@ -14,6 +16,7 @@ __all__ = [
     "quantile_ci",
     "quantiles",
     "rate_test",
+    "record",
     "replay",
 ]
 
@@ -48,6 +51,39 @@ def judge(config: NativeConfig, fixture: NativeFixture) -> str: ...
 def replay(config: NativeConfig, paths: list[str]) -> str: ...
 def normalize_report(text: str) -> str: ...
 def _panic_for_tests() -> None: ...
+def gate(
+    config: NativeConfig,
+    source: Optional[str],
+    url: Optional[str],
+    start: str,
+    end: str,
+    step: Optional[str],
+    baseline_scope: Optional[str],
+    canary_scope: Optional[str],
+    variables: dict[str, str],
+    auth_env: Optional[str],
+    auth_file: Optional[str],
+    timeout: Optional[str],
+    retries: Optional[int],
+) -> str: ...
+def record(
+    config: NativeConfig,
+    source: Optional[str],
+    url: Optional[str],
+    start: str,
+    end: str,
+    step: Optional[str],
+    baseline_scope: Optional[str],
+    canary_scope: Optional[str],
+    variables: dict[str, str],
+    auth_env: Optional[str],
+    auth_file: Optional[str],
+    timeout: Optional[str],
+    retries: Optional[int],
+    name: str,
+    output: Optional[str],
+) -> NativeFixture: ...
+def fixture_to_json(fixture: NativeFixture) -> str: ...
 
 @final
 class NativeConfig:
