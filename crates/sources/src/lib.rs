@@ -114,8 +114,8 @@ pub use canary_judge::{BUILTIN_VARIABLES, parse_duration};
 pub use error::{Cause, SourceError};
 pub use fetch::{BACKENDS, Fetched, SourceSettings, build_source, check_base_url, fetch_all};
 pub use live::{
-    DEFAULT_SOURCE, DEFAULT_STEP, LiveError, LivePlan, LiveRequest, default_token_env, fetch_blocking, gate, now,
-    parse_time, record, write_atomically,
+    DEFAULT_SOURCE, DEFAULT_STEP, LiveError, LivePlan, LiveRequest, default_token_env,
+    fetch_blocking, gate, now, parse_time, record, write_atomically,
 };
 pub use secret::{Secret, SecretRef};
 pub use source::{
