@@ -109,8 +109,9 @@ enum Attempt {
 }
 
 impl HttpClient {
-    /// Builds a client (rustls, platform-independent webpki roots, certificate
-    /// verification on).
+    /// Builds a client: rustls with certificate verification on (against Mozilla's roots
+    /// and the system trust store, so an internal CA added to the system works); there
+    /// is deliberately no way to turn verification off.
     ///
     /// # Errors
     /// [`Cause::Setup`] when the TLS stack cannot be initialised or an option is zero.
@@ -125,6 +126,7 @@ impl HttpClient {
         }
         let client = reqwest::Client::builder()
             .use_rustls_tls()
+            .tls_built_in_root_certs(true)
             .timeout(options.timeout)
             .connect_timeout(options.timeout)
             .user_agent(concat!("canary-judge/", env!("CARGO_PKG_VERSION")))
