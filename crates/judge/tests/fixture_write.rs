@@ -1,4 +1,5 @@
 //! Fixtures written with `to_json_pretty` read back equal (what `canary record` relies on).
+#![allow(clippy::unwrap_used)] // strategies outside #[test] fns unwrap too
 
 use canary_judge::stats::Histogram;
 use canary_judge::{CountPoint, Fixture, MetricData, Point, Sides, Verdict};
