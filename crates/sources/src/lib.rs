@@ -74,11 +74,14 @@
 //!    - send each request with [`http::HttpClient::send`] (the closure builds the
 //!      request; put secrets in headers, never in the URL or an error) and parse
 //!      [`http::HttpResponse::json`];
-//!    - fetch both sides ([`Scopes::sides`]), map the backend's points onto
-//!      [`Window::instants`] (a missing step = a missing value, so the sides align and
-//!      `canary record` writes a valid fixture), and return
-//!      [`MetricData`](canary_judge::MetricData) of the metric's kind; an empty result is
-//!      empty data (the judge says `nodata`), not an error;
+//!    - fetch both sides ([`Scopes::sides`]) and shape the answers with [`shape`]:
+//!      [`shape::align`] puts points on the window's grid (a missing step = a missing
+//!      value, so the sides align and `canary record` writes a valid fixture; `Snap::Exact`
+//!      or `Snap::Nearest` for backends that answer at their own rollup times),
+//!      [`shape::pair_counts`] pairs events with totals, [`shape::histogram_from_buckets`]
+//!      checks `le` buckets; return [`MetricData`](canary_judge::MetricData) of the
+//!      metric's kind. An empty result is empty data (the judge says `nodata`), not an
+//!      error;
 //!    - report failures with [`FetchRequest::error`] (backend, metric, side) and a
 //!      [`Cause`]: `Data` for data that does not fit the kind, `Response` for a body that
 //!      is not what the API documents, `Api` when the API reports an error.
@@ -107,6 +110,7 @@ mod live;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
 mod secret;
+pub mod shape;
 mod source;
 mod template;
 

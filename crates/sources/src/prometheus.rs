@@ -39,11 +39,11 @@ use crate::error::{Cause, SourceError};
 use crate::fetch::{SourceSettings, check_base_url};
 use crate::http::HttpClient;
 use crate::secret::Secret;
+use crate::shape::{Snap, align, histogram_from_buckets, pair_counts};
 use crate::source::{FetchRequest, MetricQuery, MetricSource, SourceFuture, Window};
 use canary_judge::{CountPoint, MetricData, Point, Sides};
 use canary_stats::Histogram;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 const NAME: &str = "prometheus";
 
@@ -135,10 +135,7 @@ impl Prometheus {
                 let series = self.query(&q, window, true).await?;
                 let points = match single(series, "query")? {
                     None => Vec::new(),
-                    Some(s) => on_grid(&s, window)?
-                        .into_iter()
-                        .map(|(timestamp, value)| Point { timestamp, value })
-                        .collect(),
+                    Some(s) => on_grid(&s, window)?,
                 };
                 Ok(Side::Continuous(points))
             }
@@ -148,32 +145,13 @@ impl Prometheus {
                     self.query(&total, window, true),
                 )
                 .await;
-                let events = single(events?, "events")?;
-                let total = single(total?, "total")?;
-                let Some(total) = total else {
-                    return Ok(Side::Counts(Vec::new()));
-                };
-                let total = on_grid(&total, window)?;
-                let events = match events {
-                    Some(e) => on_grid(&e, window)?,
-                    None => total.iter().map(|(t, _)| (*t, None)).collect(),
-                };
-                let mut points = Vec::with_capacity(total.len());
-                for ((timestamp, t), (_, e)) in total.into_iter().zip(events) {
-                    let total = whole(t.unwrap_or(0.0), "total", timestamp)?;
-                    let events = whole(e.unwrap_or(0.0), "events", timestamp)?;
-                    if events > total {
-                        return Err(Cause::Data(format!(
-                            "at {timestamp}: {events} events out of a total of {total}"
-                        )));
-                    }
-                    points.push(CountPoint {
-                        timestamp,
-                        events,
-                        total,
-                    });
-                }
-                Ok(Side::Counts(points))
+                let events = single(events?, "events")?
+                    .map(|s| on_grid(&s, window))
+                    .transpose()?;
+                let total = single(total?, "total")?
+                    .map(|s| on_grid(&s, window))
+                    .transpose()?;
+                Ok(Side::Counts(pair_counts(events, total)?))
             }
             MetricQuery::Histogram(q) => {
                 let series = self.query(&q, window, false).await?;
@@ -354,63 +332,25 @@ fn single(series: Vec<Series>, what: &str) -> Result<Option<Series>, Cause> {
     }
 }
 
-/// The series' values on the window's grid; a missing step or `NaN` is `None`.
-fn on_grid(series: &Series, window: Window) -> Result<Vec<(i64, Option<f64>)>, Cause> {
-    let mut by_time: BTreeMap<i64, Option<f64>> = BTreeMap::new();
-    for (t, v) in &series.samples {
-        let rounded = t.round();
-        if (t - rounded).abs() > 1e-3 {
-            return Err(Cause::Data(format!(
-                "a sample at {t} is not on the step grid (start {}, step {} s)",
-                window.start, window.step
-            )));
-        }
-        let timestamp = rounded as i64;
-        by_time.insert(timestamp, parse_value(v, timestamp)?);
-    }
-    let grid: Vec<i64> = window.instants().collect();
-    if let Some(t) = by_time.keys().find(|t| grid.binary_search(t).is_err()) {
-        return Err(Cause::Data(format!(
-            "a sample at {t} is not on the step grid (start {}, step {} s)",
-            window.start, window.step
-        )));
-    }
-    Ok(grid
-        .into_iter()
-        .map(|t| (t, by_time.get(&t).copied().flatten()))
-        .collect())
+/// The series' values on the window's grid (Prometheus evaluates exactly there).
+fn on_grid(series: &Series, window: Window) -> Result<Vec<Point>, Cause> {
+    let samples = series
+        .samples
+        .iter()
+        .map(|(t, v)| parse_value(v, *t).map(|v| (*t, v)))
+        .collect::<Result<Vec<_>, _>>()?;
+    align(window, samples, Snap::Exact)
 }
 
-fn parse_value(v: &str, timestamp: i64) -> Result<Option<f64>, Cause> {
-    let value: f64 = v
-        .parse()
-        .map_err(|_| Cause::Data(format!("at {timestamp}: the value {v:?} is not a number")))?;
-    if value.is_nan() {
-        Ok(None)
-    } else if value.is_infinite() {
-        Err(Cause::Data(format!("at {timestamp}: the value is {v}")))
-    } else {
-        Ok(Some(value))
-    }
-}
-
-/// A count rounded to a whole number (`increase()` extrapolates).
-fn whole(value: f64, what: &str, timestamp: i64) -> Result<f64, Cause> {
-    let rounded = value.round();
-    if rounded < 0.0 || !rounded.is_finite() {
-        return Err(Cause::Data(format!(
-            "at {timestamp}: {what} is {value}; counts cannot be negative (a counter reset? use increase())"
-        )));
-    }
-    Ok(rounded)
+/// A sample value: Prometheus writes floats as strings (`"1.5"`, `"NaN"`, `"+Inf"`).
+fn parse_value(v: &str, timestamp: f64) -> Result<f64, Cause> {
+    v.parse()
+        .map_err(|_| Cause::Data(format!("at {timestamp}: the value {v:?} is not a number")))
 }
 
 /// Buckets by `le` → a cumulative histogram.
 fn histogram(series: Vec<Series>) -> Result<Option<Histogram>, Cause> {
-    if series.is_empty() {
-        return Ok(None);
-    }
-    let mut buckets: Vec<(f64, f64)> = Vec::with_capacity(series.len());
+    let mut buckets = Vec::with_capacity(series.len());
     for s in &series {
         let le = s.labels.get("le").and_then(Value::as_str).ok_or_else(|| {
             Cause::Data(format!(
@@ -421,32 +361,13 @@ fn histogram(series: Vec<Series>) -> Result<Option<Histogram>, Cause> {
         let bound: f64 = le
             .parse()
             .map_err(|_| Cause::Data(format!("le={le:?} is not a number")))?;
-        if buckets.iter().any(|(b, _)| *b == bound) {
-            return Err(Cause::Data(format!(
-                "several series have le={le:?}; aggregate them with sum by (le) (...)"
-            )));
-        }
         let (t, v) = s
             .samples
             .last()
             .ok_or_else(|| Cause::Data(format!("the bucket le={le:?} has no value")))?;
-        let count = parse_value(v, t.round() as i64)?
-            .ok_or_else(|| Cause::Data(format!("the bucket le={le:?} is NaN")))?;
-        buckets.push((
-            bound,
-            whole(count, &format!("bucket le={le:?}"), t.round() as i64)?,
-        ));
+        buckets.push((bound, parse_value(v, *t)?));
     }
-    buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
-    if buckets.last().is_none_or(|(b, _)| *b != f64::INFINITY) {
-        return Err(Cause::Data(
-            "the buckets have no le=\"+Inf\"; the query must return every bucket".into(),
-        ));
-    }
-    let (bounds, counts): (Vec<f64>, Vec<f64>) = buckets.into_iter().unzip();
-    Histogram::new(bounds, counts)
-        .map(Some)
-        .map_err(|e| Cause::Data(format!("the buckets are not a cumulative histogram: {e}")))
+    histogram_from_buckets(buckets)
 }
 
 #[cfg(test)]
@@ -465,7 +386,12 @@ mod tests {
     fn grid_fills_missing_steps_and_nan_and_refuses_off_grid_samples() {
         let w = Window::new(100, 400, 100).unwrap();
         let s = series(json!({}), &[(100.0, "1.5"), (300.0, "NaN"), (400.0, "2")]);
-        let grid = on_grid(&s, w).ok().unwrap();
+        let grid: Vec<(i64, Option<f64>)> = on_grid(&s, w)
+            .ok()
+            .unwrap()
+            .iter()
+            .map(|p| (p.timestamp, p.value))
+            .collect();
         assert_eq!(
             grid,
             vec![(100, Some(1.5)), (200, None), (300, None), (400, Some(2.0))]
@@ -475,7 +401,7 @@ mod tests {
             matches!(on_grid(&off, w), Err(Cause::Data(m)) if m.contains("not on the step grid"))
         );
         let inf = series(json!({}), &[(100.0, "+Inf")]);
-        assert!(matches!(on_grid(&inf, w), Err(Cause::Data(m)) if m.contains("+Inf")));
+        assert!(matches!(on_grid(&inf, w), Err(Cause::Data(m)) if m.contains("the value is inf")));
     }
 
     #[test]
