@@ -469,3 +469,62 @@ fn the_files_source_gates_like_judge_and_sources_defaults_come_from_the_config()
     assert_eq!(gate.status.code(), Some(20));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_config_sources_section_supplies_url_scopes_and_a_token_file() {
+    let dir = temp_dir("sources");
+    let token_file = dir.join("token");
+    std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
+    let server = MockServer::start().await;
+    healthy(&server, &[]).await;
+    let config = dir.join("canary.yaml");
+    let write = |auth_file: &std::path::Path| {
+        std::fs::write(
+            &config,
+            format!(
+                "{CONFIG}sources:\n  prometheus:\n    url: {}\n    auth: {{file: {}}}\n    scopes: {{baseline: v1, canary: v2}}\n    step: 1m\n    retries: 0\n",
+                server.uri(),
+                auth_file.display()
+            ),
+        )
+        .unwrap();
+    };
+    write(&token_file);
+    let c = config.display().to_string();
+    let only_window = |extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = ["gate", "--config", &c, "--start", "1000", "--end", "1540"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        a.extend(extra.iter().map(|s| (*s).to_owned()));
+        a
+    };
+    let o = canary(only_window(&["--format", "json"]), false).await;
+    let (stdout, stderr) = out(&o);
+    assert_eq!(o.status.code(), Some(0), "{stdout}{stderr}");
+    for request in server.received_requests().await.unwrap() {
+        assert_eq!(
+            request.headers.get("authorization").unwrap(),
+            format!("Bearer {TOKEN}").as_str()
+        );
+    }
+    // A missing token file: exit 1, the message names the file.
+    write(&dir.join("absent-token"));
+    let o = canary(only_window(&[]), false).await;
+    let (_, stderr) = out(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr.contains("credential: cannot read the file") && stderr.contains("absent-token"),
+        "{stderr}"
+    );
+    // Out-of-range retries are refused.
+    write(&token_file);
+    let o = canary(only_window(&["--retries", "11"]), false).await;
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        out(&o).1.contains("retries: expected at most 10, got 11"),
+        "{}",
+        out(&o).1
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -229,7 +229,16 @@ impl LiveRequest {
             http.timeout = parse_duration(text).map_err(|m| setup(b, format!("timeout: {m}")))?;
         }
         if let Some(r) = self.retries.or(defaults.retries) {
-            http.retries = r.min(canary_judge::MAX_RETRIES);
+            if r > canary_judge::MAX_RETRIES {
+                return Err(setup(
+                    b,
+                    format!(
+                        "retries: expected at most {}, got {r}",
+                        canary_judge::MAX_RETRIES
+                    ),
+                ));
+            }
+            http.retries = r;
         }
         Ok(LivePlan {
             settings: SourceSettings {
@@ -290,7 +299,7 @@ pub fn fetch_blocking(config: &Config, plan: LivePlan) -> Result<Fetched, Source
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {
     /// The source could not be set up or reached, or no metric at all could be fetched.
-    #[error("{0}")]
+    #[error(transparent)]
     Source(#[from] SourceError),
     /// Every metric failed; the failures, one per line.
     #[error("no metric could be fetched:\n  {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  "))]
@@ -299,7 +308,7 @@ pub enum LiveError {
     #[error("cannot record: {} metric(s) could not be fetched:\n  {}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  "))]
     Incomplete(Vec<SourceError>),
     /// The fetched data does not fit the config.
-    #[error("{0}")]
+    #[error(transparent)]
     Judge(#[from] JudgeError),
 }
 
