@@ -12,6 +12,8 @@ echo "== cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 echo "== cargo test"
 cargo test --workspace --locked
+echo "== live sources against a real Prometheus"
+scripts/test-prometheus.sh
 
 # Python bindings (bindings/python): a project virtualenv at .venv (gitignored), the
 # extension built with maturin and installed into it, then pytest and mypy's stubtest.

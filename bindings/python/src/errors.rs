@@ -19,6 +19,8 @@ pub(crate) enum ErrorKind {
     Config,
     /// `DataError`: input data (samples, fixtures) that cannot be used.
     Data,
+    /// `SourceError`: a metric source failed (live fetches).
+    Source,
 }
 
 impl ErrorKind {
@@ -27,6 +29,7 @@ impl ErrorKind {
             ErrorKind::Canary => "CanaryError",
             ErrorKind::Config => "ConfigError",
             ErrorKind::Data => "DataError",
+            ErrorKind::Source => "SourceError",
         }
     }
 }

@@ -15,8 +15,9 @@
 mod errors;
 mod input;
 mod judging;
-mod rollout;
 mod report;
+mod rollout;
+mod sources;
 
 use canary_judge::stats::{
     self, Alternative, KsMethod, KsOptions, MannWhitneyMethod, MannWhitneyOptions, RateTestOptions,
@@ -247,5 +248,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     judging::register(m)?;
     rollout::register(m)?;
     report::register(m)?;
+    sources::register(m)?;
     Ok(())
 }

@@ -5,11 +5,12 @@
 //! 3 replay: some verdicts disagree with their labels.
 
 mod convert;
+mod gate;
 mod output;
 mod replay;
+mod report;
 mod rollout;
 mod simulate;
-mod report;
 mod tune;
 
 use anyhow::Context;
@@ -42,6 +43,27 @@ enum Command {
         common: Common,
         #[command(flatten)]
         corpus: Corpus,
+    },
+    /// Fetch live data for a window from a metric source and judge it: a CI/CD gate
+    /// (exit 0 promote, 10 hold, 20 rollback, 1 when nothing could be fetched).
+    Gate {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        live: gate::Live,
+    },
+    /// Fetch live data for a window and save it as a fixture (written atomically).
+    Record {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        live: gate::Live,
+        /// The fixture file to write.
+        #[arg(long, short)]
+        output: PathBuf,
+        /// The fixture's name (default: the file's stem).
+        #[arg(long)]
+        name: Option<String>,
     },
     /// Sweep config values over labelled fixtures: agreement, false-rollback,
     /// missed-regression and hold rates per setting, and a recommended setting.
@@ -203,6 +225,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(report.verdict.exit_code())
         }
+        Command::Gate { common, live } => gate::gate(&common, live),
+        Command::Record {
+            common,
+            live,
+            output,
+            name,
+        } => gate::record(&common, live, &output, name),
         Command::Replay { common, corpus } => {
             let config_data = Config::from_path(&common.config)?;
             let files = canary_judge::collect_fixture_files(&corpus.paths)?;

@@ -69,6 +69,10 @@ pub struct Config {
     pub groups: BTreeMap<String, f64>,
     /// The metrics to judge, in the order results are reported.
     pub metrics: Vec<MetricConfig>,
+    /// Per-backend defaults of live fetches (`canary gate`, `canary record`), by backend
+    /// name; see [`crate::SourceDefaults`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, crate::SourceDefaults>,
 }
 
 /// The config as written: `confidence` stays unset until the mode is known, so that
@@ -88,6 +92,8 @@ struct RawConfig {
     #[serde(default)]
     groups: BTreeMap<String, f64>,
     metrics: Vec<MetricConfig>,
+    #[serde(default)]
+    sources: BTreeMap<String, crate::SourceDefaults>,
 }
 
 impl From<RawConfig> for Config {
@@ -104,6 +110,7 @@ impl From<RawConfig> for Config {
             score: raw.score,
             groups: raw.groups,
             metrics: raw.metrics,
+            sources: raw.sources,
         }
     }
 }

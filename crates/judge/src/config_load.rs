@@ -195,6 +195,7 @@ fn problems(config: &Config) -> Vec<ConfigProblem> {
             metric_problems(metric, &at, &mut problem);
         }
     }
+    crate::sources_config::problems(&config.sources, &mut problem);
     out
 }
 

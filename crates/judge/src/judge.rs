@@ -4,11 +4,12 @@ use crate::classify::classify;
 use crate::config::{Config, Mode};
 use crate::data::MetricData;
 use crate::error::JudgeError;
-use crate::evaluate;
+use crate::evaluate::{self, Outcome};
 use crate::fixture::Fixture;
 use crate::number::Number;
 use crate::report::{MetricResult, Report};
 use crate::score::decide;
+use crate::verdict::Verdict;
 use std::collections::BTreeMap;
 
 /// Judges one window of metric data with a config: every configured metric is cleaned,
@@ -44,8 +45,111 @@ pub fn judge_metrics(
     if config.mode == Mode::Kayenta {
         return crate::kayenta::judge(config, name, metrics);
     }
+    let results = evaluate_all(config, name, metrics, &BTreeMap::new())?;
+    let (verdict, score, groups, reasons) = decide(config, &results);
+    Ok(Report {
+        verdict,
+        score: Number(score),
+        reasons,
+        groups,
+        metrics: results,
+    })
+}
+
+/// Judges what a metric source fetched: `metrics` holds the data of the metrics that
+/// were fetched (empty data is classified `nodata`), `failures` the cause of each metric
+/// whose fetch failed (classified `error`, with the cause as its reason).
+///
+/// A failed fetch says nothing about the canary, so it never promotes and never rolls
+/// back on its own: with failures, the verdict is rollback only when the metrics that
+/// were fetched call for it on their own (a critical failure, or their score below
+/// `marginal`), and hold otherwise. The score and group scores are computed as always
+/// (an `error` counts as a failure).
+///
+/// # Errors
+/// A configured metric in neither map, or data of another kind than configured.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use canary_judge::{judge_fetched, Classification, Config, Verdict};
+///
+/// let config = Config::from_yaml_str("version: 1\nmetrics:\n  - {name: latency_ms}\n").unwrap();
+/// let failures = BTreeMap::from([("latency_ms".to_owned(), "prometheus: HTTP 503".to_owned())]);
+/// let report = judge_fetched(&config, "live", &BTreeMap::new(), &failures).unwrap();
+/// assert_eq!(report.verdict, Verdict::Hold);
+/// assert_eq!(report.metrics[0].classification, Classification::Error);
+/// ```
+pub fn judge_fetched(
+    config: &Config,
+    name: &str,
+    metrics: &BTreeMap<String, MetricData>,
+    failures: &BTreeMap<String, String>,
+) -> Result<Report, JudgeError> {
+    let results = evaluate_all(config, name, metrics, failures)?;
+    let (mut verdict, score, groups, mut reasons) = decide(config, &results);
+    let failed: Vec<&str> = config
+        .metrics
+        .iter()
+        .filter(|m| failures.contains_key(&m.name))
+        .map(|m| m.name.as_str())
+        .collect();
+    if !failed.is_empty() {
+        // What the fetched metrics alone decide.
+        let (fetched_config, fetched_results): (Vec<_>, Vec<_>) = config
+            .metrics
+            .iter()
+            .zip(&results)
+            .filter(|(m, _)| !failures.contains_key(&m.name))
+            .map(|(m, r)| (m.clone(), r.clone()))
+            .unzip();
+        let fetched_verdict = if fetched_results.is_empty() {
+            Verdict::Hold
+        } else {
+            let sub = Config {
+                metrics: fetched_config,
+                ..config.clone()
+            };
+            decide(&sub, &fetched_results).0
+        };
+        let head = format!(
+            "{} of {} metrics could not be fetched ({}); never promoting without them",
+            failed.len(),
+            results.len(),
+            failed.join(", ")
+        );
+        if fetched_verdict == Verdict::Rollback {
+            verdict = Verdict::Rollback;
+            reasons.insert(1.min(reasons.len()), head);
+        } else {
+            verdict = Verdict::Hold;
+            reasons.insert(0, head);
+        }
+    }
+    Ok(Report {
+        verdict,
+        score: Number(score),
+        reasons,
+        groups,
+        metrics: results,
+    })
+}
+
+/// Classifies every configured metric: a fetch failure is `error`, data is evaluated.
+fn evaluate_all(
+    config: &Config,
+    name: &str,
+    metrics: &BTreeMap<String, MetricData>,
+    failures: &BTreeMap<String, String>,
+) -> Result<Vec<MetricResult>, JudgeError> {
     let mut results: Vec<MetricResult> = Vec::with_capacity(config.metrics.len());
     for (index, metric) in config.metrics.iter().enumerate() {
+        if let Some(cause) = failures.get(&metric.name) {
+            results.push(classify(
+                metric,
+                Outcome::Error(format!("could not be fetched: {cause}")),
+            ));
+            continue;
+        }
         let data = metrics
             .get(&metric.name)
             .ok_or_else(|| JudgeError::MissingMetric {
@@ -68,12 +172,5 @@ pub fn judge_metrics(
         };
         results.push(classify(metric, outcome));
     }
-    let (verdict, score, groups, reasons) = decide(config, &results);
-    Ok(Report {
-        verdict,
-        score: Number(score),
-        reasons,
-        groups,
-        metrics: results,
-    })
+    Ok(results)
 }

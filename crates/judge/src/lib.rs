@@ -34,6 +34,7 @@ mod data;
 mod error;
 mod evaluate;
 mod fixture;
+mod fixture_write;
 mod judge;
 pub mod kayenta;
 mod number;
@@ -42,6 +43,7 @@ mod report;
 pub mod rollout;
 mod score;
 pub mod simulate;
+mod sources_config;
 mod sweep;
 mod tuning;
 mod verdict;
@@ -54,11 +56,14 @@ pub use config_load::ConfigFormat;
 pub use data::{CountPoint, MetricData, Point, Sides};
 pub use error::{ConfigError, ConfigProblem, Error, FixtureError, JudgeError};
 pub use fixture::{Fixture, collect_fixture_files};
-pub use judge::{judge, judge_metrics};
+pub use judge::{judge, judge_fetched, judge_metrics};
 pub use number::Number;
 pub use replay::{Replay, ReplayResult, ReplaySummary};
 pub use report::{
     Classification, Evidence, GateCheck, GroupScore, MetricResult, Report, SideSummary, Thresholds,
+};
+pub use sources_config::{
+    BUILTIN_VARIABLES, CredentialRef, MAX_RETRIES, ScopeValues, SourceDefaults, parse_duration,
 };
 pub use sweep::{
     MAX_GRID_SETTINGS, MAX_SWEEP_VALUES, OverrideError, Sweep, SweepError, Tune, TuneChoice,

@@ -19,6 +19,7 @@ from ._errors import CanaryError, ConfigError, DataError, SourceError
 from ._judge import Config, Fixture, GroupScore, MetricResult, Verdict, judge, replay
 from ._rollout import Rollout, RolloutPlan, SimulationResult, StepDecision, simulate
 from ._tune import TuneChoice, TuneResult, TuneSetting, TuneSweep, report_html, tune
+from ._sources import gate, record
 from ._stats import (
     ConfidenceInterval,
     KsResult,
@@ -55,12 +56,14 @@ __all__ = [
     "TuneSetting",
     "TuneSweep",
     "Verdict",
+    "gate",
     "judge",
     "ks",
     "mann_whitney",
     "quantile",
     "quantile_ci",
     "rate_test",
+    "record",
     "replay",
     "simulate",
     "report_html",

@@ -21,6 +21,7 @@ from ._rollout import (
     SimulationResult as SimulationResult,
     StepDecision as StepDecision,
     simulate as simulate,
+)
 from ._tune import (
     TuneChoice as TuneChoice,
     TuneResult as TuneResult,
@@ -29,6 +30,7 @@ from ._tune import (
     report_html as report_html,
     tune as tune,
 )
+from ._sources import gate as gate, record as record
 from ._stats import (
     ConfidenceInterval as ConfidenceInterval,
     KsResult as KsResult,
@@ -65,12 +67,14 @@ __all__ = [
     "TuneSetting",
     "TuneSweep",
     "Verdict",
+    "gate",
     "judge",
     "ks",
     "mann_whitney",
     "quantile",
     "quantile_ci",
     "rate_test",
+    "record",
     "replay",
     "simulate",
     "report_html",

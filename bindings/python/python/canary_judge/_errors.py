@@ -10,8 +10,11 @@ Every error the package raises on purpose is a :class:`CanaryError`:
   values, an invalid option value (``alternative="sideways"``, ``confidence=1.5``), a
   fixture that cannot be read or parsed (missing file included), or a fixture that does
   not fit the config (a configured metric absent, or of another kind).
-* :class:`SourceError` -- a metric source failed (reserved for live fetches; the
-  bindings do not fetch yet).
+* :class:`SourceError` -- a live fetch (:func:`gate`, :func:`record`) failed as a
+  whole: the source cannot be set up (unknown source, bad URL, bad time or duration,
+  missing credential) or reached, nothing could be fetched, or (``record``) some metric
+  could not be fetched. The message names the source, the metric, the scope and the
+  cause, never a credential.
 
 A bug inside the Rust core (a panic) is raised as a plain :class:`CanaryError` whose
 message starts with ``internal error``; it never crashes the interpreter.
@@ -35,4 +38,4 @@ class DataError(CanaryError, ValueError):
 
 
 class SourceError(CanaryError):
-    """A metric source failed (reserved for live fetches)."""
+    """A metric source failed (live fetches: :func:`gate`, :func:`record`)."""

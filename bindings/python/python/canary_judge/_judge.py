@@ -254,6 +254,10 @@ class Fixture:
             _native.NativeFixture.from_arrays(name, description, expected, continuous, {})
         )
 
+    def to_json(self) -> str:
+        """The fixture as JSON text (format version 1), as ``canary record`` writes it."""
+        return _native.fixture_to_json(self._native)
+
     @property
     def name(self) -> str:
         """The fixture's name."""

@@ -8,6 +8,8 @@ __all__ = [
     "NativeFixture",
     "NativePlan",
     "NativeRollout",
+    "fixture_to_json",
+    "gate",
     "judge",
     "ks",
     "mann_whitney",
@@ -16,6 +18,7 @@ __all__ = [
     "quantile_ci",
     "quantiles",
     "rate_test",
+    "record",
     "replay",
     "simulate",
     "report_html",
@@ -62,6 +65,39 @@ def report_html(
     title: Optional[str] = None,
 ) -> str: ...
 def _panic_for_tests() -> None: ...
+def gate(
+    config: NativeConfig,
+    source: Optional[str],
+    url: Optional[str],
+    start: str,
+    end: str,
+    step: Optional[str],
+    baseline_scope: Optional[str],
+    canary_scope: Optional[str],
+    variables: dict[str, str],
+    auth_env: Optional[str],
+    auth_file: Optional[str],
+    timeout: Optional[str],
+    retries: Optional[int],
+) -> str: ...
+def record(
+    config: NativeConfig,
+    source: Optional[str],
+    url: Optional[str],
+    start: str,
+    end: str,
+    step: Optional[str],
+    baseline_scope: Optional[str],
+    canary_scope: Optional[str],
+    variables: dict[str, str],
+    auth_env: Optional[str],
+    auth_file: Optional[str],
+    timeout: Optional[str],
+    retries: Optional[int],
+    name: str,
+    output: Optional[str],
+) -> NativeFixture: ...
+def fixture_to_json(fixture: NativeFixture) -> str: ...
 
 @final
 class NativeConfig:

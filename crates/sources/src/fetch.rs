@@ -1,0 +1,214 @@
+//! Fetching every metric of a config, and building a source by its backend name.
+
+use crate::error::{Cause, SourceError};
+use crate::http::HttpOptions;
+use crate::secret::Secret;
+use crate::source::{FetchRequest, MetricSource, Scopes, Window};
+use canary_judge::{Config, MetricData};
+use std::collections::BTreeMap;
+
+/// What [`fetch_all`] got: data for the metrics that were fetched, the failure of each
+/// one that was not.
+#[derive(Debug, Clone, Default)]
+pub struct Fetched {
+    /// Data by metric name (possibly empty: the judge calls that `nodata`).
+    pub metrics: BTreeMap<String, MetricData>,
+    /// Failures by metric name.
+    pub failures: BTreeMap<String, SourceError>,
+}
+
+impl Fetched {
+    /// Whether no metric could be fetched at all.
+    pub fn all_failed(&self) -> bool {
+        self.metrics.is_empty() && !self.failures.is_empty()
+    }
+
+    /// The failures as `metric → message`, the form `canary_judge::judge_fetched` takes.
+    pub fn failure_messages(&self) -> BTreeMap<String, String> {
+        self.failures
+            .iter()
+            .map(|(name, e)| (name.clone(), e.to_string()))
+            .collect()
+    }
+}
+
+/// Fetches every metric of `config` over `window` for both scopes, concurrently (the
+/// HTTP layer bounds how many requests are in flight). A metric that fails does not stop
+/// the others.
+pub async fn fetch_all(
+    source: &dyn MetricSource,
+    config: &Config,
+    window: Window,
+    scopes: &Scopes,
+    variables: &BTreeMap<String, String>,
+) -> Fetched {
+    let requests: Vec<FetchRequest<'_>> = config
+        .metrics
+        .iter()
+        .map(|metric| FetchRequest {
+            metric,
+            window,
+            scopes,
+            variables,
+        })
+        .collect();
+    let results =
+        futures_util::future::join_all(requests.iter().map(|request| source.fetch(request))).await;
+    let mut fetched = Fetched::default();
+    for (request, result) in requests.iter().zip(results) {
+        let name = request.metric.name.clone();
+        match result {
+            Ok(data) if data.kind() == request.metric.kind => {
+                fetched.metrics.insert(name, data);
+            }
+            Ok(data) => {
+                let cause = Cause::Data(format!(
+                    "the source returned {} data for a {} metric",
+                    data.kind().as_str(),
+                    request.metric.kind.as_str()
+                ));
+                fetched
+                    .failures
+                    .insert(name, request.error(source.name(), None, cause));
+            }
+            Err(e) => {
+                fetched.failures.insert(name, e);
+            }
+        }
+    }
+    fetched
+}
+
+/// How to reach a backend: what [`build_source`] needs.
+#[derive(Debug, Clone, Default)]
+pub struct SourceSettings {
+    /// The base URL of a remote backend (`http://prometheus:9090`), or the fixture path
+    /// of `files`.
+    pub url: Option<String>,
+    /// The main credential (a bearer token for Prometheus).
+    pub auth: Option<Secret>,
+    /// Further named credentials, for backends that need more than one
+    /// (e.g. an API key and an application key).
+    pub credentials: BTreeMap<String, Secret>,
+    /// Timeouts, retries and limits of the HTTP layer.
+    pub http: HttpOptions,
+}
+
+/// The backends compiled in (by cargo feature).
+pub const BACKENDS: &[&str] = &[
+    #[cfg(feature = "prometheus")]
+    "prometheus",
+    #[cfg(feature = "files")]
+    "files",
+];
+
+/// Builds the source called `backend` (one of [`BACKENDS`]).
+///
+/// # Errors
+/// [`Cause::Setup`] for an unknown backend, a missing or invalid URL, or an HTTP client
+/// that cannot be built; [`Cause::File`] for an unreadable fixture (`files`).
+pub fn build_source(
+    backend: &str,
+    settings: SourceSettings,
+) -> Result<Box<dyn MetricSource>, SourceError> {
+    let secrets: Vec<Secret> = settings
+        .auth
+        .iter()
+        .chain(settings.credentials.values())
+        .cloned()
+        .collect();
+    let source = backend_source(backend, settings)?;
+    Ok(if secrets.is_empty() {
+        source
+    } else {
+        Box::new(Redacting {
+            inner: source,
+            secrets,
+        })
+    })
+}
+
+/// The registry: one arm per backend feature.
+fn backend_source(
+    backend: &str,
+    settings: SourceSettings,
+) -> Result<Box<dyn MetricSource>, SourceError> {
+    // Without any backend feature `settings` goes unused.
+    let _ = &settings;
+    match backend {
+        #[cfg(feature = "prometheus")]
+        "prometheus" => Ok(Box::new(crate::prometheus::Prometheus::new(settings)?)),
+        #[cfg(feature = "files")]
+        "files" => {
+            let path = settings.url.ok_or_else(|| {
+                SourceError::new(
+                    "files",
+                    Cause::Setup("the files source needs a fixture path (--url PATH)".into()),
+                )
+            })?;
+            Ok(Box::new(crate::files::Files::open(path)?))
+        }
+        other => Err(SourceError::new(
+            other,
+            Cause::Setup(format!(
+                "unknown source {other:?}; this build has: {}",
+                BACKENDS.join(", ")
+            )),
+        )),
+    }
+}
+
+/// Wraps a source so that no credential can appear in its errors, even when a server
+/// echoes one back in an error body.
+#[derive(Debug)]
+struct Redacting {
+    inner: Box<dyn MetricSource>,
+    secrets: Vec<Secret>,
+}
+
+impl MetricSource for Redacting {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+
+    fn fetch<'a>(&'a self, request: &'a FetchRequest<'a>) -> crate::SourceFuture<'a> {
+        Box::pin(async move {
+            self.inner
+                .fetch(request)
+                .await
+                .map_err(|e| e.redacted(&self.secrets))
+        })
+    }
+}
+
+/// Checks a backend's base URL: `http` or `https`, with a host, without credentials
+/// (those belong in `auth`, where they cannot leak into messages). Returns it without a
+/// trailing `/`.
+///
+/// # Errors
+/// [`Cause::Setup`] saying what is wrong (the message never repeats a password).
+pub fn check_base_url(backend: &str, url: Option<&str>) -> Result<reqwest::Url, SourceError> {
+    let setup = |m: String| SourceError::new(backend, Cause::Setup(m));
+    let text = url.ok_or_else(|| setup(format!("the {backend} source needs a URL (--url)")))?;
+    let mut parsed =
+        reqwest::Url::parse(text.trim()).map_err(|e| setup(format!("invalid URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(setup(format!(
+            "the URL scheme must be http or https, not {}",
+            parsed.scheme()
+        )));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(setup(
+            "the URL must not hold credentials; give them through auth (an environment variable or a file)".into(),
+        ));
+    }
+    if parsed.host_str().is_none() {
+        return Err(setup("the URL has no host".into()));
+    }
+    let path = parsed.path().trim_end_matches('/').to_owned();
+    parsed.set_path(&path);
+    parsed.set_query(None);
+    parsed.set_fragment(None);
+    Ok(parsed)
+}
