@@ -488,3 +488,41 @@ fn kayenta_unsupported_constructs_are_noted() {
         canary_judge::Direction::Either
     );
 }
+
+/// The plans the Argo and Flagger converters write load with the rollout engine's own
+/// loader (written next to their config, as `canary convert -o DIR` does), with the
+/// converted steps and limits.
+#[test]
+fn converted_plans_load_as_rollout_plans() {
+    let conversions = [
+        argo(
+            &read("fixtures/compat/argo-analysis-template.yaml"),
+            &counts(&["errors"]),
+        )
+        .expect("the Argo sample converts"),
+        flagger(
+            &read("fixtures/compat/flagger-canary.yaml"),
+            &ConvertOptions::default(),
+        )
+        .expect("the Flagger sample converts"),
+    ];
+    for (index, c) in conversions.iter().enumerate() {
+        let dir = std::env::temp_dir().join(format!(
+            "canary-convert-plan-{}-{index}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        std::fs::write(dir.join("canary.yaml"), &c.config_yaml).expect("config written");
+        let plan_yaml = c.plan_yaml.as_deref().expect("a plan");
+        std::fs::write(dir.join("plan.yaml"), plan_yaml).expect("plan written");
+        let loaded = canary_judge::rollout::RolloutPlan::from_path(dir.join("plan.yaml"));
+        std::fs::remove_dir_all(&dir).ok();
+        let loaded = loaded.unwrap_or_else(|e| panic!("converted plan {index} loads: {e}"));
+        let converted = c.plan.as_ref().expect("a plan");
+        assert_eq!(loaded.steps.len(), converted.steps.len());
+        for (l, s) in loaded.steps.iter().zip(&converted.steps) {
+            assert_eq!(l.weight, s.weight);
+        }
+        assert_eq!(loaded.limits.failure_limit, converted.limits.failure_limit);
+    }
+}
