@@ -85,6 +85,9 @@ pub fn judge_fetched(
     metrics: &BTreeMap<String, MetricData>,
     failures: &BTreeMap<String, String>,
 ) -> Result<Report, JudgeError> {
+    if config.mode == Mode::Kayenta {
+        return judge_fetched_kayenta(config, name, metrics, failures);
+    }
     let results = evaluate_all(config, name, metrics, failures)?;
     let (mut verdict, score, groups, mut reasons) = decide(config, &results);
     let failed: Vec<&str> = config
@@ -111,12 +114,7 @@ pub fn judge_fetched(
             };
             decide(&sub, &fetched_results).0
         };
-        let head = format!(
-            "{} of {} metrics could not be fetched ({}); never promoting without them",
-            failed.len(),
-            results.len(),
-            failed.join(", ")
-        );
+        let head = unfetched_reason(&failed, results.len());
         if fetched_verdict == Verdict::Rollback {
             verdict = Verdict::Rollback;
             reasons.insert(1.min(reasons.len()), head);
@@ -128,6 +126,88 @@ pub fn judge_fetched(
     Ok(Report {
         verdict,
         score: Number(score),
+        reasons,
+        groups,
+        metrics: results,
+    })
+}
+
+/// The first reason of a judgement with failed fetches.
+fn unfetched_reason(failed: &[&str], total: usize) -> String {
+    format!(
+        "{} of {} metrics could not be fetched ({}); never promoting without them",
+        failed.len(),
+        total,
+        failed.join(", ")
+    )
+}
+
+/// [`judge_fetched`] in Kayenta mode: the fetched metrics are judged and scored by
+/// Kayenta's rules; each failed fetch is an `error` result in its config position. With
+/// failures the verdict is rollback only when the fetched metrics call for it, hold
+/// otherwise (never promote); the score and group scores are those of the fetched
+/// metrics (0 when none was fetched).
+fn judge_fetched_kayenta(
+    config: &Config,
+    name: &str,
+    metrics: &BTreeMap<String, MetricData>,
+    failures: &BTreeMap<String, String>,
+) -> Result<Report, JudgeError> {
+    let failed: Vec<&str> = config
+        .metrics
+        .iter()
+        .filter(|m| failures.contains_key(&m.name))
+        .map(|m| m.name.as_str())
+        .collect();
+    if failed.is_empty() {
+        return crate::kayenta::judge(config, name, metrics);
+    }
+    let fetched = Config {
+        metrics: config
+            .metrics
+            .iter()
+            .filter(|m| !failures.contains_key(&m.name))
+            .cloned()
+            .collect(),
+        ..config.clone()
+    };
+    let fetched_report = if fetched.metrics.is_empty() {
+        None
+    } else {
+        Some(crate::kayenta::judge(&fetched, name, metrics)?)
+    };
+    let (fetched_verdict, score, groups, mut reasons, fetched_results) = match fetched_report {
+        Some(r) => (r.verdict, r.score, r.groups, r.reasons, r.metrics),
+        None => (
+            Verdict::Hold,
+            Number(0.0),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        ),
+    };
+    let mut fetched_results = fetched_results.into_iter();
+    let mut results = Vec::with_capacity(config.metrics.len());
+    for metric in &config.metrics {
+        match failures.get(&metric.name) {
+            Some(cause) => results.push(classify(
+                metric,
+                Outcome::Error(format!("could not be fetched: {cause}")),
+            )),
+            None => results.extend(fetched_results.next()),
+        }
+    }
+    let head = unfetched_reason(&failed, results.len());
+    let verdict = if fetched_verdict == Verdict::Rollback {
+        reasons.insert(1.min(reasons.len()), head);
+        Verdict::Rollback
+    } else {
+        reasons.insert(0, head);
+        Verdict::Hold
+    };
+    Ok(Report {
+        verdict,
+        score,
         reasons,
         groups,
         metrics: results,

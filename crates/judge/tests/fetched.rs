@@ -264,3 +264,47 @@ sources:
         "{e}"
     );
 }
+
+/// In Kayenta mode live fetches are judged by Kayenta's rules (the same report as
+/// `judge` when nothing failed), and a failed fetch is an `error` in its place that never
+/// promotes.
+#[test]
+fn kayenta_mode_fetches_are_judged_by_kayenta_rules() {
+    let config = Config::from_yaml_str(
+        "version: 1\nmode: kayenta\nmetrics:\n  - {name: latency_ms}\n  - {name: cpu_percent}\n",
+    )
+    .unwrap();
+    let data = fixture("aa-gaussian");
+    let direct = judge(&config, &data).unwrap();
+    let fetched = judge_fetched(&config, "live", &data.metrics, &BTreeMap::new()).unwrap();
+    assert_eq!(fetched.to_json(), direct.to_json());
+
+    let mut partial = data.metrics.clone();
+    partial.remove("cpu_percent");
+    let report = judge_fetched(&config, "live", &partial, &fail(&["cpu_percent"])).unwrap();
+    assert_eq!(report.verdict, Verdict::Hold);
+    assert_eq!(report.metrics.len(), 2);
+    assert_eq!(report.metrics[0].name, "latency_ms");
+    assert_eq!(report.metrics[0], direct.metrics[0]);
+    assert_eq!(report.metrics[1].classification, Classification::Error);
+    assert!(
+        report.reasons[0].contains("cpu_percent"),
+        "{:?}",
+        report.reasons
+    );
+
+    let nothing = judge_fetched(
+        &config,
+        "live",
+        &BTreeMap::new(),
+        &fail(&["latency_ms", "cpu_percent"]),
+    )
+    .unwrap();
+    assert_eq!(nothing.verdict, Verdict::Hold);
+    assert!(
+        nothing
+            .metrics
+            .iter()
+            .all(|m| m.classification == Classification::Error)
+    );
+}
