@@ -6,7 +6,7 @@
 #  3. backfills them with `promtool tsdb create-blocks-from openmetrics` into a fresh
 #     data dir and starts Prometheus on a free port with a long retention (the fixtures'
 #     timestamps are in the past);
-#  4. runs the ignored tests of crates/cli/tests/prometheus_live.rs, which compare
+#  4. runs crates/cli/tests/prometheus_live.rs (a test target outside `cargo test --workspace`), which compare
 #     `canary gate` with `canary judge` and round-trip `canary record`;
 #  5. stops Prometheus and removes everything on exit.
 # Usage: scripts/test-prometheus.sh   (called by scripts/test.sh)
@@ -75,4 +75,4 @@ fi
 echo "prometheus $(prometheus --version 2>&1 | head -n1 | cut -d' ' -f3) ready on 127.0.0.1:$port"
 
 CANARY_PROMETHEUS_URL="http://127.0.0.1:$port" CANARY_PROMETHEUS_DATA="$work/convert" \
-    cargo test --locked -p canary-cli --test prometheus_live -- --ignored
+    cargo test --locked -p canary-cli --test prometheus_live

@@ -1,7 +1,7 @@
 //! `canary gate` and `canary record` against a real Prometheus, run by
 //! `scripts/test-prometheus.sh`: it backfills the bundled fixtures (converted by
 //! `crates/sources/examples/fixture_to_openmetrics.rs`), starts Prometheus on 127.0.0.1
-//! and runs these tests with `--ignored`, giving the server's URL in
+//! and runs this test target by name (it is `test = false`), giving the server's URL in
 //! `CANARY_PROMETHEUS_URL` and the converter's output folder in `CANARY_PROMETHEUS_DATA`.
 //! Without them the tests fail: they never pass without a server.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -85,7 +85,6 @@ fn live_args<'a>(config: &'a str, url: &'a str, row: &'a Row, var: &'a str) -> V
 }
 
 #[test]
-#[ignore = "needs a running Prometheus: scripts/test-prometheus.sh"]
 fn gate_gives_the_verdict_of_judge_and_record_round_trips() {
     let url = env("CANARY_PROMETHEUS_URL");
     let data = PathBuf::from(env("CANARY_PROMETHEUS_DATA"));
@@ -186,7 +185,6 @@ fn gate_gives_the_verdict_of_judge_and_record_round_trips() {
 }
 
 #[test]
-#[ignore = "needs a running Prometheus: scripts/test-prometheus.sh"]
 fn a_window_without_data_holds_and_a_failing_query_is_an_error_classification() {
     let url = env("CANARY_PROMETHEUS_URL");
     let data = PathBuf::from(env("CANARY_PROMETHEUS_DATA"));
