@@ -4,6 +4,7 @@ use crate::config::{
     Config, EffectMeasure, MetricConfig, MetricKind, Mode, OutlierStrategy, Stat, TestKind,
 };
 use crate::error::{ConfigError, ConfigProblem};
+use serde::de::DeserializeOwned;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -48,23 +49,7 @@ impl Config {
 
     /// Parses and checks a config in the given format.
     pub fn from_str_as(text: &str, format: ConfigFormat) -> Result<Self, ConfigError> {
-        if text.trim().is_empty() {
-            return Err(parse_error("", "the config is empty"));
-        }
-        let config: Config = match format {
-            ConfigFormat::Yaml => deserialize(serde_yaml_ng::Deserializer::from_str(text))?,
-            ConfigFormat::Json => {
-                let mut de = serde_json::Deserializer::from_str(text);
-                let config = deserialize(&mut de)?;
-                de.end().map_err(|e| parse_error("", &e.to_string()))?;
-                config
-            }
-            ConfigFormat::Toml => {
-                let de = toml::Deserializer::parse(text)
-                    .map_err(|e| parse_error("", e.to_string().trim()))?;
-                deserialize(de)?
-            }
-        };
+        let config: Config = parse_document(text, format, "config", TEXT)?;
         config.validate()?;
         Ok(config)
     }
@@ -98,9 +83,9 @@ impl Config {
     }
 }
 
-fn parse_error(path: &str, message: &str) -> ConfigError {
+fn parse_error(label: &str, path: &str, message: &str) -> ConfigError {
     ConfigError::Parse {
-        file: TEXT.to_owned(),
+        file: label.to_owned(),
         problem: ConfigProblem {
             path: path.to_owned(),
             message: message.to_owned(),
@@ -108,8 +93,38 @@ fn parse_error(path: &str, message: &str) -> ConfigError {
     }
 }
 
-fn deserialize<'de, D>(deserializer: D) -> Result<Config, ConfigError>
+/// Parses a document (a config, a rollout plan) in `format` into `T`. Errors name the
+/// key path; `what` names the document in the message for empty text, and `label`
+/// stands for its file until [`ConfigError::in_file`] names it.
+pub(crate) fn parse_document<T: DeserializeOwned>(
+    text: &str,
+    format: ConfigFormat,
+    what: &str,
+    label: &str,
+) -> Result<T, ConfigError> {
+    if text.trim().is_empty() {
+        return Err(parse_error(label, "", &format!("the {what} is empty")));
+    }
+    match format {
+        ConfigFormat::Yaml => deserialize(label, serde_yaml_ng::Deserializer::from_str(text)),
+        ConfigFormat::Json => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let value = deserialize(label, &mut de)?;
+            de.end()
+                .map_err(|e| parse_error(label, "", &e.to_string()))?;
+            Ok(value)
+        }
+        ConfigFormat::Toml => {
+            let de = toml::Deserializer::parse(text)
+                .map_err(|e| parse_error(label, "", e.to_string().trim()))?;
+            deserialize(label, de)
+        }
+    }
+}
+
+fn deserialize<'de, T, D>(label: &str, deserializer: D) -> Result<T, ConfigError>
 where
+    T: DeserializeOwned,
     D: serde::Deserializer<'de>,
     D::Error: std::fmt::Display,
 {
@@ -122,7 +137,7 @@ where
             Some((prefix, rest)) if !path.is_empty() && path.starts_with(prefix) => rest.to_owned(),
             _ => message,
         };
-        parse_error(&path, &message)
+        parse_error(label, &path, &message)
     })
 }
 

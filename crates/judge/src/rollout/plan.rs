@@ -3,9 +3,8 @@
 //! keys are errors, and every error names the key path (`steps[2].min_duration`).
 
 use crate::config::Config;
-use crate::config_load::ConfigFormat;
+use crate::config_load::{ConfigFormat, parse_document};
 use crate::error::{ConfigError, ConfigProblem};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -538,52 +537,8 @@ impl RolloutPlan {
     }
 
     fn parse(text: &str, format: ConfigFormat) -> Result<Self, ConfigError> {
-        if text.trim().is_empty() {
-            return Err(parse_error("", "the plan is empty"));
-        }
-        match format {
-            ConfigFormat::Yaml => deserialize(serde_yaml_ng::Deserializer::from_str(text)),
-            ConfigFormat::Json => {
-                let mut de = serde_json::Deserializer::from_str(text);
-                let plan = deserialize(&mut de)?;
-                de.end().map_err(|e| parse_error("", &e.to_string()))?;
-                Ok(plan)
-            }
-            ConfigFormat::Toml => {
-                let de = toml::Deserializer::parse(text)
-                    .map_err(|e| parse_error("", e.to_string().trim()))?;
-                deserialize(de)
-            }
-        }
+        parse_document(text, format, "plan", TEXT)
     }
-}
-
-fn parse_error(path: &str, message: &str) -> ConfigError {
-    ConfigError::Parse {
-        file: TEXT.to_owned(),
-        problem: ConfigProblem {
-            path: path.to_owned(),
-            message: message.to_owned(),
-        },
-    }
-}
-
-fn deserialize<'de, T, D>(deserializer: D) -> Result<T, ConfigError>
-where
-    T: DeserializeOwned,
-    D: serde::Deserializer<'de>,
-    D::Error: std::fmt::Display,
-{
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        let message = e.inner().to_string();
-        let message = match message.split_once(": ") {
-            Some((prefix, rest)) if !path.is_empty() && path.starts_with(prefix) => rest.to_owned(),
-            _ => message,
-        };
-        parse_error(&path, &message)
-    })
 }
 
 fn plan_problems(plan: &RolloutPlan) -> Vec<ConfigProblem> {
