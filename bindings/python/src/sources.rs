@@ -19,9 +19,11 @@ fn live_error(py: Python<'_>, e: LiveError) -> PyErr {
     }
 }
 
-/// The request from keyword arguments (already normalised to strings by the wrapper).
-#[allow(clippy::too_many_arguments)]
-fn request(
+/// A live request as the Python wrapper passes it: one dict, with every value already
+/// normalised to strings by `_sources.py`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct RequestArgs {
     source: Option<String>,
     url: Option<String>,
     start: String,
@@ -32,61 +34,55 @@ fn request(
     variables: BTreeMap<String, String>,
     auth_env: Option<String>,
     auth_file: Option<PathBuf>,
+    credentials_env: BTreeMap<String, String>,
+    credentials_file: BTreeMap<String, PathBuf>,
+    options: BTreeMap<String, String>,
     timeout: Option<String>,
     retries: Option<u32>,
-) -> LiveRequest {
-    LiveRequest {
-        source,
-        url,
-        start,
-        end,
-        step,
-        baseline_scope,
-        canary_scope,
-        variables,
-        auth: auth_env
-            .map(SecretRef::Env)
-            .or(auth_file.map(SecretRef::File)),
-        timeout,
-        retries,
+}
+
+impl RequestArgs {
+    fn into_request(self) -> LiveRequest {
+        let credentials = self
+            .credentials_env
+            .into_iter()
+            .map(|(name, env)| (name, SecretRef::Env(env)))
+            .chain(
+                self.credentials_file
+                    .into_iter()
+                    .map(|(name, path)| (name, SecretRef::File(path))),
+            )
+            .collect();
+        LiveRequest {
+            source: self.source,
+            url: self.url,
+            start: self.start,
+            end: self.end,
+            step: self.step,
+            baseline_scope: self.baseline_scope,
+            canary_scope: self.canary_scope,
+            variables: self.variables,
+            auth: self
+                .auth_env
+                .map(SecretRef::Env)
+                .or(self.auth_file.map(SecretRef::File)),
+            credentials,
+            options: self.options,
+            timeout: self.timeout,
+            retries: self.retries,
+        }
     }
 }
 
 /// Fetches a window and judges it: the verdict JSON of `canary gate --format json`.
 #[pyfunction]
-#[pyo3(signature = (config, source, url, start, end, step, baseline_scope, canary_scope, variables, auth_env, auth_file, timeout, retries))]
-#[allow(clippy::too_many_arguments)]
 fn gate(
     py: Python<'_>,
     config: &Bound<'_, NativeConfig>,
-    source: Option<String>,
-    url: Option<String>,
-    start: String,
-    end: String,
-    step: Option<String>,
-    baseline_scope: Option<String>,
-    canary_scope: Option<String>,
-    variables: BTreeMap<String, String>,
-    auth_env: Option<String>,
-    auth_file: Option<PathBuf>,
-    timeout: Option<String>,
-    retries: Option<u32>,
+    request: RequestArgs,
 ) -> PyResult<String> {
     let config = &config.get().inner;
-    let req = request(
-        source,
-        url,
-        start,
-        end,
-        step,
-        baseline_scope,
-        canary_scope,
-        variables,
-        auth_env,
-        auth_file,
-        timeout,
-        retries,
-    );
+    let req = request.into_request();
     detached(py, || {
         canary_sources::gate(config, &req, canary_sources::now()).map(|r| r.to_json())
     })?
@@ -96,41 +92,16 @@ fn gate(
 /// Fetches a window into a fixture named `name`; with `output`, also writes it there
 /// atomically.
 #[pyfunction]
-#[pyo3(signature = (config, source, url, start, end, step, baseline_scope, canary_scope, variables, auth_env, auth_file, timeout, retries, name, output))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (config, request, name, output))]
 fn record(
     py: Python<'_>,
     config: &Bound<'_, NativeConfig>,
-    source: Option<String>,
-    url: Option<String>,
-    start: String,
-    end: String,
-    step: Option<String>,
-    baseline_scope: Option<String>,
-    canary_scope: Option<String>,
-    variables: BTreeMap<String, String>,
-    auth_env: Option<String>,
-    auth_file: Option<PathBuf>,
-    timeout: Option<String>,
-    retries: Option<u32>,
+    request: RequestArgs,
     name: String,
     output: Option<PathBuf>,
 ) -> PyResult<NativeFixture> {
     let config = &config.get().inner;
-    let req = request(
-        source,
-        url,
-        start,
-        end,
-        step,
-        baseline_scope,
-        canary_scope,
-        variables,
-        auth_env,
-        auth_file,
-        timeout,
-        retries,
-    );
+    let req = request.into_request();
     let fixture = detached(py, || {
         canary_sources::record(config, &req, canary_sources::now(), &name)
     })?

@@ -45,6 +45,17 @@ pub(crate) struct Live {
     /// A file holding the token.
     #[arg(long)]
     auth_file: Option<PathBuf>,
+    /// A named credential read from an environment variable, NAME=VARIABLE
+    /// (repeatable; e.g. `app_key=DD_APP_KEY` for Datadog).
+    #[arg(long = "credential-env", value_name = "NAME=VARIABLE", value_parser = parse_var)]
+    credential_envs: Vec<(String, String)>,
+    /// A named credential read from a file, NAME=PATH (repeatable).
+    #[arg(long = "credential-file", value_name = "NAME=PATH", value_parser = parse_var)]
+    credential_files: Vec<(String, String)>,
+    /// A backend-specific option, NAME=VALUE (repeatable; e.g. `region=eu-west-1` for
+    /// CloudWatch, `database=telegraf` for InfluxDB).
+    #[arg(long = "option", value_name = "NAME=VALUE", value_parser = parse_var)]
+    options: Vec<(String, String)>,
     /// Per-request timeout, as a duration (default 30s).
     #[arg(long)]
     timeout: Option<String>,
@@ -77,6 +88,17 @@ impl Live {
                 .auth_env
                 .map(SecretRef::Env)
                 .or(self.auth_file.map(SecretRef::File)),
+            credentials: self
+                .credential_envs
+                .into_iter()
+                .map(|(name, env)| (name, SecretRef::Env(env)))
+                .chain(
+                    self.credential_files
+                        .into_iter()
+                        .map(|(name, path)| (name, SecretRef::File(path.into()))),
+                )
+                .collect(),
+            options: self.options.into_iter().collect(),
             timeout: self.timeout,
             retries: self.retries,
         }

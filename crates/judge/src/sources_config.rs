@@ -12,6 +12,11 @@
 //!     step: 60s
 //!     timeout: 10s
 //!     retries: 3
+//!   cloudwatch:
+//!     options: {region: eu-west-1}             # backend-specific, non-secret settings
+//!     credentials:                             # backends that need several secrets
+//!       access_key_id: {env: AWS_ACCESS_KEY_ID}
+//!       secret_access_key: {file: /run/secrets/aws-secret}
 //! ```
 //!
 //! Credentials are named, never written: `auth` (and `credentials`, for backends that
@@ -49,6 +54,11 @@ pub struct SourceDefaults {
     /// Retries after a timeout, connection error or 5xx (at most 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retries: Option<u32>,
+    /// Backend-specific settings that are not secrets (`region` for CloudWatch,
+    /// `database` for InfluxDB, …); each backend documents the names it reads and
+    /// refuses names it does not know.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: BTreeMap<String, String>,
 }
 
 /// Where a credential comes from: exactly one of `env` and `file`.
@@ -163,6 +173,14 @@ pub(crate) fn problems(
                         "expected a non-empty scope".into(),
                     );
                 }
+            }
+        }
+        for name in d.options.keys() {
+            if !is_identifier(name) {
+                problem(
+                    at(&format!("options.{name}")),
+                    "expected an option name of letters, digits and _".into(),
+                );
             }
         }
         for name in d.variables.keys() {

@@ -195,6 +195,7 @@ sources:
     url: https://api.datadoghq.eu
     auth: {file: /run/secrets/dd-api-key}
     credentials: {app_key: {env: DD_APP_KEY}}
+    options: {site: datadoghq.eu}
 "#;
 
 #[test]
@@ -217,6 +218,7 @@ fn the_sources_section_parses_and_round_trips() {
             .as_deref(),
         Some("DD_APP_KEY")
     );
+    assert_eq!(config.sources["datadog"].options["site"], "datadoghq.eu");
     let json = serde_json::to_string(&config).unwrap();
     assert_eq!(Config::from_json_str(&json).unwrap(), config);
     // Absent: nothing serialised, so existing configs stay byte-identical.
@@ -239,6 +241,7 @@ sources:
     timeout: 0s
     retries: 99
     credentials: {extra: {env: "s3cr3t value"}}
+    options: {"bad option": x}
   influxdb:
     url: ftp://influx
 "#;
@@ -253,6 +256,7 @@ sources:
         "sources.prometheus.retries: expected at most 10, got 99",
         "sources.prometheus.credentials.extra.env: expected an environment variable's name",
         "sources.influxdb.url: expected an http:// or https:// URL, not ftp://",
+        "sources.prometheus.options.bad option: expected an option name",
     ] {
         assert!(e.contains(wanted), "missing {wanted:?} in\n{e}");
     }

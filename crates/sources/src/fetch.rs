@@ -90,9 +90,66 @@ pub struct SourceSettings {
     /// Further named credentials, for backends that need more than one
     /// (e.g. an API key and an application key).
     pub credentials: BTreeMap<String, Secret>,
+    /// Backend-specific settings that are not secrets (`region`, `database`, …), from
+    /// the config's `sources.<backend>.options` and `--option NAME=VALUE`. A backend
+    /// refuses a name it does not know ([`SourceSettings::check_options`]).
+    pub options: BTreeMap<String, String>,
     /// Timeouts, retries and limits of the HTTP layer.
     pub http: HttpOptions,
 }
+
+impl SourceSettings {
+    /// Checks that every option is one `backend` knows (`known`), so a typo such as
+    /// `regoin` fails at setup rather than being silently ignored.
+    ///
+    /// # Errors
+    /// [`Cause::Setup`] naming the unknown option and the known ones.
+    ///
+    /// ```
+    /// use canary_sources::SourceSettings;
+    /// let mut settings = SourceSettings::default();
+    /// settings.options.insert("regoin".into(), "eu-west-1".into());
+    /// let e = settings.check_options("cloudwatch", &["region"]).unwrap_err();
+    /// assert!(e.to_string().contains("regoin"));
+    /// ```
+    pub fn check_options(&self, backend: &str, known: &[&str]) -> Result<(), SourceError> {
+        match self.options.keys().find(|k| !known.contains(&k.as_str())) {
+            None => Ok(()),
+            Some(unknown) => Err(SourceError::new(
+                backend,
+                Cause::Setup(format!(
+                    "unknown option {unknown:?} for {backend}; it knows: {}",
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                )),
+            )),
+        }
+    }
+}
+
+/// The named credentials (beyond `auth`) a backend reads from
+/// [`SourceSettings::credentials`]. When the config does not name one, it is read from
+/// the environment variable `CANARY_<BACKEND>_<NAME>` if that is set
+/// (`CANARY_DATADOG_APP_KEY`).
+///
+/// ```
+/// assert!(canary_sources::credential_names("prometheus").is_empty());
+/// ```
+pub fn credential_names(backend: &str) -> &'static [&'static str] {
+    CREDENTIAL_NAMES
+        .iter()
+        .find(|(name, _)| *name == backend)
+        .map_or(&[], |(_, names)| names)
+}
+
+/// Per backend (one line per feature): the credential names of [`credential_names`].
+const CREDENTIAL_NAMES: &[(&str, &[&str])] = &[
+    #[cfg(feature = "prometheus")]
+    ("prometheus", &[]),
+];
 
 /// The backends compiled in (by cargo feature).
 pub const BACKENDS: &[&str] = &[

@@ -65,6 +65,12 @@
 //!    `#[cfg(feature = "mybackend")] pub mod mybackend;`. Define a struct holding an
 //!    [`http::HttpClient`] (built from `settings.http`), the base URL (checked with
 //!    [`check_base_url`]) and its [`Secret`]s (`settings.auth`, `settings.credentials`).
+//!    Non-secret settings a backend needs (a region, a database) come from
+//!    `settings.options` (config `sources.<backend>.options`, CLI `--option NAME=VALUE`,
+//!    Python `options=`): call [`SourceSettings::check_options`] with the names it
+//!    knows. Named credentials (CLI `--credential-env NAME=VAR`, config
+//!    `sources.<backend>.credentials`) are listed in `CREDENTIAL_NAMES` in `fetch.rs`, so
+//!    `CANARY_<BACKEND>_<NAME>` is read when nothing else names them.
 //! 3. **Trait**: implement [`MetricSource`]: `name()` returns the key used in
 //!    `query.mybackend` and in the config's `sources.mybackend`; `fetch` returns
 //!    `Box::pin(async move { … })`. In it:
@@ -116,7 +122,9 @@ mod template;
 
 pub use canary_judge::{BUILTIN_VARIABLES, parse_duration};
 pub use error::{Cause, SourceError};
-pub use fetch::{BACKENDS, Fetched, SourceSettings, build_source, check_base_url, fetch_all};
+pub use fetch::{
+    BACKENDS, Fetched, SourceSettings, build_source, check_base_url, credential_names, fetch_all,
+};
 pub use live::{
     DEFAULT_SOURCE, DEFAULT_STEP, LiveError, LivePlan, LiveRequest, default_token_env,
     fetch_blocking, gate, now, parse_time, record, write_atomically,

@@ -93,6 +93,11 @@ pub struct LiveRequest {
     pub variables: BTreeMap<String, String>,
     /// Where the main credential comes from, overriding the config's `auth`.
     pub auth: Option<SecretRef>,
+    /// Where named credentials come from (`app_key` → its env var), overriding the
+    /// config's `credentials`.
+    pub credentials: BTreeMap<String, SecretRef>,
+    /// Backend-specific options (`region=eu-west-1`); they override the config's.
+    pub options: BTreeMap<String, String>,
     /// Per-request timeout, as a duration.
     pub timeout: Option<String>,
     /// Retries.
@@ -214,16 +219,31 @@ impl LiveRequest {
                 backend: backend.clone(),
                 ..e
             })?;
-        let mut credentials = BTreeMap::new();
-        for (name, c) in &defaults.credentials {
-            let secret = credential_ref(c, b, name)?
-                .load()
-                .map_err(|e| SourceError {
-                    backend: backend.clone(),
-                    ..e
-                })?;
-            credentials.insert(name.clone(), secret);
+        let mut credential_refs = BTreeMap::new();
+        for name in crate::credential_names(b) {
+            let env = format!(
+                "CANARY_{}_{}",
+                b.to_ascii_uppercase(),
+                name.to_ascii_uppercase()
+            );
+            if std::env::var_os(&env).is_some() {
+                credential_refs.insert((*name).to_owned(), SecretRef::Env(env));
+            }
         }
+        for (name, c) in &defaults.credentials {
+            credential_refs.insert(name.clone(), credential_ref(c, b, name)?);
+        }
+        credential_refs.extend(self.credentials.clone());
+        let mut credentials = BTreeMap::new();
+        for (name, r) in credential_refs {
+            let secret = r.load().map_err(|e| SourceError {
+                backend: backend.clone(),
+                ..e
+            })?;
+            credentials.insert(name, secret);
+        }
+        let mut options = defaults.options.clone();
+        options.extend(self.options.clone());
         let mut http = HttpOptions::default();
         if let Some(text) = self.timeout.as_ref().or(defaults.timeout.as_ref()) {
             http.timeout = parse_duration(text).map_err(|m| setup(b, format!("timeout: {m}")))?;
@@ -245,6 +265,7 @@ impl LiveRequest {
                 url: self.url.clone().or(defaults.url),
                 auth,
                 credentials,
+                options,
                 http,
             },
             backend,

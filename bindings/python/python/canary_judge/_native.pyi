@@ -65,35 +65,10 @@ def report_html(
     title: Optional[str] = None,
 ) -> str: ...
 def _panic_for_tests() -> None: ...
-def gate(
-    config: NativeConfig,
-    source: Optional[str],
-    url: Optional[str],
-    start: str,
-    end: str,
-    step: Optional[str],
-    baseline_scope: Optional[str],
-    canary_scope: Optional[str],
-    variables: dict[str, str],
-    auth_env: Optional[str],
-    auth_file: Optional[str],
-    timeout: Optional[str],
-    retries: Optional[int],
-) -> str: ...
+def gate(config: NativeConfig, request: dict[str, Any]) -> str: ...
 def record(
     config: NativeConfig,
-    source: Optional[str],
-    url: Optional[str],
-    start: str,
-    end: str,
-    step: Optional[str],
-    baseline_scope: Optional[str],
-    canary_scope: Optional[str],
-    variables: dict[str, str],
-    auth_env: Optional[str],
-    auth_file: Optional[str],
-    timeout: Optional[str],
-    retries: Optional[int],
+    request: dict[str, Any],
     name: str,
     output: Optional[str],
 ) -> NativeFixture: ...

@@ -50,12 +50,53 @@ def _duration(what: str, value: Optional[DurationLike]) -> Optional[str]:
     return f"{int(millis)}ms"
 
 
-def _variables(variables: Optional[Mapping[str, object]]) -> dict[str, str]:
-    if variables is None:
+def _mapping(what: str, values: Optional[Mapping[str, object]]) -> dict[str, str]:
+    if values is None:
         return {}
-    if not isinstance(variables, Mapping):
-        raise DataError(f"variables: expected a mapping, got {type(variables).__name__}")
-    return {str(k): str(v) for k, v in variables.items()}
+    if not isinstance(values, Mapping):
+        raise DataError(f"{what}: expected a mapping, got {type(values).__name__}")
+    return {
+        str(k): os.fspath(v) if isinstance(v, os.PathLike) else str(v)
+        for k, v in values.items()
+    }
+
+
+def _request(
+    *,
+    source: Optional[str],
+    url: Optional[str],
+    start: TimeLike,
+    end: TimeLike,
+    step: Optional[DurationLike],
+    baseline_scope: Optional[str],
+    canary_scope: Optional[str],
+    variables: Optional[Mapping[str, object]],
+    options: Optional[Mapping[str, object]],
+    auth_env: Optional[str],
+    auth_file: Optional[PathLike],
+    credentials_env: Optional[Mapping[str, str]],
+    credentials_file: Optional[Mapping[str, PathLike]],
+    timeout: Optional[DurationLike],
+    retries: Optional[int],
+) -> dict[str, object]:
+    """The request dict the native functions take, every value normalised."""
+    return {
+        "source": source,
+        "url": url,
+        "start": _time("start", start),
+        "end": _time("end", end),
+        "step": _duration("step", step),
+        "baseline_scope": baseline_scope,
+        "canary_scope": canary_scope,
+        "variables": _mapping("variables", variables),
+        "options": _mapping("options", options),
+        "auth_env": auth_env,
+        "auth_file": None if auth_file is None else os.fspath(auth_file),
+        "credentials_env": _mapping("credentials_env", credentials_env),
+        "credentials_file": _mapping("credentials_file", credentials_file),
+        "timeout": _duration("timeout", timeout),
+        "retries": retries,
+    }
 
 
 def gate(
@@ -69,8 +110,11 @@ def gate(
     baseline_scope: Optional[str] = None,
     canary_scope: Optional[str] = None,
     variables: Optional[Mapping[str, object]] = None,
+    options: Optional[Mapping[str, object]] = None,
     auth_env: Optional[str] = None,
     auth_file: Optional[PathLike] = None,
+    credentials_env: Optional[Mapping[str, str]] = None,
+    credentials_file: Optional[Mapping[str, PathLike]] = None,
     timeout: Optional[DurationLike] = None,
     retries: Optional[int] = None,
 ) -> Verdict:
@@ -81,7 +125,11 @@ def gate(
     scopes, variables, step, timeout, retries); ``source`` defaults to the one that
     section names, else ``"prometheus"``. The token is read from ``auth_env`` /
     ``auth_file``, else the config's ``auth``, else ``$CANARY_<SOURCE>_TOKEN`` when set;
-    it never appears in results or messages.
+    it never appears in results or messages. Backends that need more than one secret
+    (Datadog's ``app_key``, CloudWatch's keys) read them by name from
+    ``credentials_env`` / ``credentials_file``, else the config's ``credentials``, else
+    ``$CANARY_<SOURCE>_<NAME>``; ``options`` holds backend-specific settings that are not
+    secrets (``{"region": "eu-west-1"}``).
 
     A metric whose fetch failed is classified ``error`` (the verdict is then never
     promote); when nothing at all can be fetched, or the source cannot be set up,
@@ -93,18 +141,23 @@ def gate(
     cfg = _as_config(config)
     text = _native.gate(
         cfg._native,
-        source,
-        url,
-        _time("start", start),
-        _time("end", end),
-        _duration("step", step),
-        baseline_scope,
-        canary_scope,
-        _variables(variables),
-        auth_env,
-        None if auth_file is None else os.fspath(auth_file),
-        _duration("timeout", timeout),
-        retries,
+        _request(
+            source=source,
+            url=url,
+            start=start,
+            end=end,
+            step=step,
+            baseline_scope=baseline_scope,
+            canary_scope=canary_scope,
+            variables=variables,
+            options=options,
+            auth_env=auth_env,
+            auth_file=auth_file,
+            credentials_env=credentials_env,
+            credentials_file=credentials_file,
+            timeout=timeout,
+            retries=retries,
+        ),
     )
     return Verdict._from_json(text)
 
@@ -120,8 +173,11 @@ def record(
     baseline_scope: Optional[str] = None,
     canary_scope: Optional[str] = None,
     variables: Optional[Mapping[str, object]] = None,
+    options: Optional[Mapping[str, object]] = None,
     auth_env: Optional[str] = None,
     auth_file: Optional[PathLike] = None,
+    credentials_env: Optional[Mapping[str, str]] = None,
+    credentials_file: Optional[Mapping[str, PathLike]] = None,
     timeout: Optional[DurationLike] = None,
     retries: Optional[int] = None,
     output: Optional[PathLike] = None,
@@ -144,18 +200,23 @@ def record(
         )
     native = _native.record(
         cfg._native,
-        source,
-        url,
-        _time("start", start),
-        _time("end", end),
-        _duration("step", step),
-        baseline_scope,
-        canary_scope,
-        _variables(variables),
-        auth_env,
-        None if auth_file is None else os.fspath(auth_file),
-        _duration("timeout", timeout),
-        retries,
+        _request(
+            source=source,
+            url=url,
+            start=start,
+            end=end,
+            step=step,
+            baseline_scope=baseline_scope,
+            canary_scope=canary_scope,
+            variables=variables,
+            options=options,
+            auth_env=auth_env,
+            auth_file=auth_file,
+            credentials_env=credentials_env,
+            credentials_file=credentials_file,
+            timeout=timeout,
+            retries=retries,
+        ),
         name,
         None if output is None else os.fspath(output),
     )
