@@ -149,6 +149,10 @@ pub fn credential_names(backend: &str) -> &'static [&'static str] {
 const CREDENTIAL_NAMES: &[(&str, &[&str])] = &[
     #[cfg(feature = "prometheus")]
     ("prometheus", &[]),
+    #[cfg(feature = "influxdb")]
+    ("influxdb", &["username"]),
+    #[cfg(feature = "graphite")]
+    ("graphite", &[]),
 ];
 
 /// The backends compiled in (by cargo feature).
@@ -157,6 +161,10 @@ pub const BACKENDS: &[&str] = &[
     "prometheus",
     #[cfg(feature = "files")]
     "files",
+    #[cfg(feature = "influxdb")]
+    "influxdb",
+    #[cfg(feature = "graphite")]
+    "graphite",
 ];
 
 /// Builds the source called `backend` (one of [`BACKENDS`]).
@@ -195,6 +203,10 @@ fn backend_source(
     match backend {
         #[cfg(feature = "prometheus")]
         "prometheus" => Ok(Box::new(crate::prometheus::Prometheus::new(settings)?)),
+        #[cfg(feature = "influxdb")]
+        "influxdb" => Ok(Box::new(crate::influxdb::InfluxDb::new(settings)?)),
+        #[cfg(feature = "graphite")]
+        "graphite" => Ok(Box::new(crate::graphite::Graphite::new(settings)?)),
         #[cfg(feature = "files")]
         "files" => {
             let path = settings.url.ok_or_else(|| {

@@ -111,7 +111,11 @@ pub mod error;
 mod fetch;
 #[cfg(feature = "files")]
 pub mod files;
+#[cfg(feature = "graphite")]
+pub mod graphite;
 pub mod http;
+#[cfg(feature = "influxdb")]
+pub mod influxdb;
 mod live;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
