@@ -260,9 +260,9 @@ fn parse_response(json: &Value) -> Result<Vec<Series>, Cause> {
                         .as_array()
                         .filter(|p| p.len() == 2)
                         .ok_or_else(|| bad(format!("datapoints[{j}] is not [value, time]")))?;
-                    let t = pair[1].as_f64().ok_or_else(|| {
-                        bad(format!("datapoints[{j}]: the time is not a number"))
-                    })?;
+                    let t = pair[1]
+                        .as_f64()
+                        .ok_or_else(|| bad(format!("datapoints[{j}]: the time is not a number")))?;
                     let v = match &pair[0] {
                         Value::Null => None,
                         Value::Number(n) => n.as_f64(),
@@ -349,17 +349,12 @@ fn histogram(series: &[Series]) -> Result<Option<Histogram>, Cause> {
     let mut buckets = Vec::with_capacity(series.len());
     for s in series {
         let bound = bucket_bound(s)?;
-        let count = s
-            .points
-            .iter()
-            .rev()
-            .find_map(|(_, v)| *v)
-            .ok_or_else(|| {
-                Cause::Data(format!(
-                    "the bucket {} (le={bound}) has no value in the window",
-                    s.target
-                ))
-            })?;
+        let count = s.points.iter().rev().find_map(|(_, v)| *v).ok_or_else(|| {
+            Cause::Data(format!(
+                "the bucket {} (le={bound}) has no value in the window",
+                s.target
+            ))
+        })?;
         buckets.push((bound, count));
     }
     histogram_from_buckets(buckets)
@@ -384,7 +379,10 @@ mod tests {
         assert_eq!(b("0.5", json!({})), Ok(0.5));
         assert_eq!(b("app.latency.le_0_25", json!({})), Ok(0.25));
         assert_eq!(b("app.latency.le_inf", json!({})), Ok(f64::INFINITY));
-        assert_eq!(b("app.latency.10", json!({"name": "app.latency.10"})), Ok(10.0));
+        assert_eq!(
+            b("app.latency.10", json!({"name": "app.latency.10"})),
+            Ok(10.0)
+        );
         assert!(b("app.latency.fast", json!({})).is_err());
         assert!(b("x", json!({"le": "nan"})).is_err());
     }

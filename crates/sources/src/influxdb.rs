@@ -124,9 +124,7 @@ impl InfluxDb {
         let option = |name: &str| -> Result<Option<String>, SourceError> {
             match settings.options.get(name) {
                 None => Ok(None),
-                Some(v) if v.trim().is_empty() => {
-                    Err(setup(format!("the option {name} is empty")))
-                }
+                Some(v) if v.trim().is_empty() => Err(setup(format!("the option {name} is empty"))),
                 Some(v) => Ok(Some(v.trim().to_owned())),
             }
         };
@@ -384,7 +382,10 @@ fn parse_series(s: &Value, at: &str) -> Result<Series, Cause> {
         .and_then(Value::as_array)
         .ok_or_else(|| bad("no \"columns\" array".into()))?
         .iter()
-        .map(|c| c.as_str().ok_or_else(|| bad("a column name is not a string".into())))
+        .map(|c| {
+            c.as_str()
+                .ok_or_else(|| bad("a column name is not a string".into()))
+        })
         .collect::<Result<_, _>>()?;
     let time = columns
         .iter()
@@ -462,10 +463,7 @@ fn single(series: Vec<Series>, what: &str) -> Result<Option<Series>, Cause> {
 fn on_grid(series: &Series, window: Window) -> Result<Vec<Point>, Cause> {
     align(
         window,
-        series
-            .rows
-            .iter()
-            .map(|(t, v)| (*t, v.unwrap_or(f64::NAN))),
+        series.rows.iter().map(|(t, v)| (*t, v.unwrap_or(f64::NAN))),
         Snap::Nearest,
     )
 }
@@ -527,11 +525,15 @@ mod tests {
 
     #[test]
     fn envelope_errors_partial_results_and_several_statements() {
-        let e = parse_response(&json!({"results": [{"statement_id": 0, "error": "database not found: x"}]}));
+        let e = parse_response(
+            &json!({"results": [{"statement_id": 0, "error": "database not found: x"}]}),
+        );
         assert_eq!(e, Err(Cause::Api("database not found: x".into())));
         let e = parse_response(&json!({"error": "error parsing query: found EOF"}));
         assert_eq!(e, Err(Cause::Api("error parsing query: found EOF".into())));
-        let e = parse_response(&json!({"results": [{"statement_id": 0, "partial": true, "series": []}]}));
+        let e = parse_response(
+            &json!({"results": [{"statement_id": 0, "partial": true, "series": []}]}),
+        );
         assert!(matches!(e, Err(Cause::Data(m)) if m.contains("truncated")));
         let e = parse_response(&json!({"results": [{"statement_id": 0}, {"statement_id": 1}]}));
         assert!(matches!(e, Err(Cause::Query(m)) if m.contains("2 statements")));
@@ -560,7 +562,10 @@ mod tests {
         .unwrap();
         assert_eq!(h.cumulative_counts(), &[4.0, 9.0, 10.0]);
         let e = histogram(&[b("+Inf", json!([[0, 10], [60, 12]]))]).unwrap_err();
-        assert!(e.to_string().contains("2 values where one is expected"), "{e}");
+        assert!(
+            e.to_string().contains("2 values where one is expected"),
+            "{e}"
+        );
         let e = histogram(&[b("+Inf", json!([[0, null]]))]).unwrap_err();
         assert!(e.to_string().contains("has no value"), "{e}");
         let e = histogram(&[b("fast", json!([[0, 1]]))]).unwrap_err();
