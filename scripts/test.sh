@@ -14,6 +14,7 @@ echo "== cargo test"
 cargo test --workspace --locked
 echo "== live sources against a real Prometheus"
 scripts/test-prometheus.sh
+scripts/test-influxdb.sh
 
 # Python bindings (bindings/python): a project virtualenv at .venv (gitignored), the
 # extension built with maturin and installed into it, then pytest and mypy's stubtest.

@@ -219,7 +219,12 @@ fn an_empty_window_holds_and_failures_are_error_classifications() {
     // verdict is not promote, and neither password appears anywhere.
     let wrong = "wrong-password-5c1d9e";
     let mut args = vec!["gate"];
-    args.extend(live_args(&config_arg, &url, &gaussian, "fixture=aa-gaussian"));
+    args.extend(live_args(
+        &config_arg,
+        &url,
+        &gaussian,
+        "fixture=aa-gaussian",
+    ));
     let denied = canary(&args, wrong);
     let (out, err) = text(&denied);
     assert_ne!(denied.status.code(), Some(0), "{out}{err}");
@@ -256,7 +261,12 @@ fn an_empty_window_holds_and_failures_are_error_classifications() {
     std::fs::write(&broken, serde_json::to_string(&config).unwrap()).unwrap();
     let broken_arg = broken.display().to_string();
     let mut args = vec!["gate"];
-    args.extend(live_args(&broken_arg, &url, &gaussian, "fixture=aa-gaussian"));
+    args.extend(live_args(
+        &broken_arg,
+        &url,
+        &gaussian,
+        "fixture=aa-gaussian",
+    ));
     let gated = canary(&args, &password);
     let (out, err) = text(&gated);
     assert_eq!(gated.status.code(), Some(10), "{out}{err}");
