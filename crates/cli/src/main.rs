@@ -7,6 +7,7 @@
 mod convert;
 mod gate;
 mod output;
+mod progress;
 mod replay;
 mod report;
 mod rollout;

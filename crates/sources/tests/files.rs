@@ -124,3 +124,44 @@ async fn points_outside_the_window_are_dropped_and_missing_metrics_fail() {
     .unwrap();
     assert!(e.to_string().starts_with("files: /nonexistent.json"), "{e}");
 }
+
+/// `fetch_all_observed` reports each metric once as its fetch ends, failed ones too
+/// (what the progress bar of `canary gate` counts).
+#[tokio::test]
+async fn every_metric_is_observed_once_when_its_fetch_ends() {
+    let path = fixtures().join("error-spike.json");
+    let fixture = Fixture::from_path(&path).unwrap();
+    let (start, end) = span(&fixture);
+    let source = build_source(
+        "files",
+        SourceSettings {
+            url: Some(path.display().to_string()),
+            ..SourceSettings::default()
+        },
+    )
+    .unwrap();
+    let config = Config::from_yaml_str(
+        "version: 1\nmetrics:\n  - {name: latency_ms}\n  - {name: errors, kind: counts}\n  - {name: absent}\n",
+    )
+    .unwrap();
+    let scopes = Scopes {
+        baseline: "b".into(),
+        canary: "c".into(),
+    };
+    let window = Window::new(start, end.max(start + 1), 60).unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let fetched = canary_sources::fetch_all_observed(
+        source.as_ref(),
+        &config,
+        window,
+        &scopes,
+        &BTreeMap::new(),
+        &|name| seen.lock().unwrap().push(name.to_owned()),
+    )
+    .await;
+    let mut seen = seen.into_inner().unwrap();
+    seen.sort();
+    assert_eq!(seen, ["absent", "errors", "latency_ms"]);
+    assert_eq!(fetched.metrics.len(), 2);
+    assert_eq!(fetched.failures.len(), 1);
+}
