@@ -89,16 +89,12 @@ impl Live {
                 .auth_env
                 .map(SecretRef::Env)
                 .or(self.auth_file.map(SecretRef::File)),
-            credentials: self
-                .credential_envs
-                .into_iter()
-                .map(|(name, env)| (name, SecretRef::Env(env)))
-                .chain(
-                    self.credential_files
-                        .into_iter()
-                        .map(|(name, path)| (name, SecretRef::File(path.into()))),
-                )
-                .collect(),
+            credentials: canary_sources::named_credentials(
+                self.credential_envs,
+                self.credential_files
+                    .into_iter()
+                    .map(|(name, path)| (name, path.into())),
+            ),
             options: self.options.into_iter().collect(),
             timeout: self.timeout,
             retries: self.retries,

@@ -128,8 +128,8 @@ pub use fetch::{
 };
 pub use live::{
     DEFAULT_SOURCE, DEFAULT_STEP, LiveError, LivePlan, LiveRequest, default_token_env,
-    fetch_blocking, fetch_blocking_observed, gate, gate_observed, now, parse_time, record,
-    record_observed, write_atomically,
+    fetch_blocking, fetch_blocking_observed, gate, gate_observed, named_credentials, now,
+    parse_time, record, record_observed, write_atomically,
 };
 pub use secret::{Secret, SecretRef};
 pub use source::{

@@ -104,6 +104,33 @@ pub struct LiveRequest {
     pub retries: Option<u32>,
 }
 
+/// Named credential references from `NAME=VARIABLE` and `NAME=PATH` pairs (the CLI's
+/// `--credential-env` / `--credential-file`, Python's `credentials_env` /
+/// `credentials_file`); a name given both ways takes the file.
+///
+/// ```
+/// use canary_sources::{SecretRef, named_credentials};
+/// let refs = named_credentials(
+///     [("app_key".to_owned(), "DD_APP_KEY".to_owned())],
+///     [("api_key".to_owned(), "/run/secrets/dd".into())],
+/// );
+/// assert_eq!(refs["app_key"], SecretRef::Env("DD_APP_KEY".into()));
+/// assert_eq!(refs["api_key"], SecretRef::File("/run/secrets/dd".into()));
+/// ```
+pub fn named_credentials(
+    envs: impl IntoIterator<Item = (String, String)>,
+    files: impl IntoIterator<Item = (String, std::path::PathBuf)>,
+) -> BTreeMap<String, SecretRef> {
+    envs.into_iter()
+        .map(|(name, env)| (name, SecretRef::Env(env)))
+        .chain(
+            files
+                .into_iter()
+                .map(|(name, path)| (name, SecretRef::File(path))),
+        )
+        .collect()
+}
+
 /// A resolved live fetch: the source settings, window, scopes and variables.
 #[derive(Debug)]
 pub struct LivePlan {
