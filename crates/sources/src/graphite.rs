@@ -41,7 +41,7 @@
 //!
 //! Mapping rules:
 //! - Points are snapped to the window's grid `start, start + step, …, end` with
-//!   [`Snap::Nearest`](crate::shape::Snap::Nearest): Graphite answers at its own resolution,
+//!   [`Snap::Nearest`]: Graphite answers at its own resolution,
 //!   aligned to multiples of the storage step, and each point lands on the nearest grid
 //!   instant. A grid instant without a point, or with `null`, is a missing value; a
 //!   resolution finer than the step (two points on one instant) is an error: summarize

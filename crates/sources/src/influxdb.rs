@@ -61,7 +61,7 @@
 //!
 //! Mapping rules:
 //! - Times are snapped to the window's grid `start, start + step, …, end` with
-//!   [`Snap::Nearest`](crate::shape::Snap::Nearest): `GROUP BY time(${step})` buckets start at
+//!   [`Snap::Nearest`]: `GROUP BY time(${step})` buckets start at
 //!   multiples of the step (InfluxDB aligns them to the epoch), and each lands on the
 //!   nearest grid instant; a grid instant without a row, or with `null` (`fill(null)`),
 //!   is a missing value. Rows finer than the step (two on one instant) are an error.
