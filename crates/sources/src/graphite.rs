@@ -410,4 +410,46 @@ mod tests {
         assert!(matches!(e, Cause::Data(_)), "{e}");
         assert_eq!(parse_response(&json!([])), Ok(Vec::new()));
     }
+
+    proptest::proptest! {
+        /// Cumulative buckets named any of the supported ways (`tags.le`, `alias()` to
+        /// the bound, a `le_0_25` node), in any order, give the same histogram.
+        #[test]
+        fn buckets_named_any_way_in_any_order_give_one_histogram(
+            increments in proptest::collection::vec(0u32..1000, 1..12),
+            naming in proptest::collection::vec(0u8..3, 12),
+            rotate in 0usize..12,
+        ) {
+            // Bounds 0.25, 0.5, 0.75, …; the last bucket is +Inf.
+            let mut running = 0u64;
+            let mut list = Vec::new();
+            for (i, inc) in increments.iter().enumerate() {
+                running += u64::from(*inc);
+                let last = i + 1 == increments.len();
+                let (tag, alias, node) = if last {
+                    ("+Inf".to_owned(), "+Inf".to_owned(), "le_inf".to_owned())
+                } else {
+                    let quarters = i + 1;
+                    let bound = quarters as f64 / 4.0;
+                    (bound.to_string(), bound.to_string(), format!("le_{}", bound.to_string().replace('.', "_")))
+                };
+                let item = match naming[i] {
+                    0 => json!({"target": "x", "tags": {"le": tag}, "datapoints": [[running, 60]]}),
+                    1 => json!({"target": alias, "datapoints": [[running, 60]]}),
+                    _ => json!({"target": format!("app.bucket.{node}"), "datapoints": [[running, 60]]}),
+                };
+                list.push(item);
+            }
+            let n = list.len();
+            list.rotate_left(rotate % n);
+            let h = histogram(&parse_response(&Value::Array(list)).unwrap()).unwrap().unwrap();
+            let expected: Vec<f64> = increments
+                .iter()
+                .scan(0u64, |sum, inc| { *sum += u64::from(*inc); Some(*sum as f64) })
+                .collect();
+            proptest::prop_assert_eq!(h.cumulative_counts(), expected.as_slice());
+            proptest::prop_assert_eq!(h.upper_bounds().len(), increments.len());
+            proptest::prop_assert_eq!(h.upper_bounds().last().copied(), Some(f64::INFINITY));
+        }
+    }
 }

@@ -579,4 +579,38 @@ mod tests {
         assert!(e.to_string().contains("has no le tag"), "{e}");
         assert!(histogram(&[]).unwrap().is_none());
     }
+
+    proptest::proptest! {
+        /// Rows at grid instants (epoch-aligned `GROUP BY time` buckets), some `null`,
+        /// some absent, come back as exactly those values on the window's grid, in
+        /// whatever order the rows arrive.
+        #[test]
+        fn rows_land_on_their_grid_instants(
+            k in 0i64..1000,
+            step in 1u64..600,
+            cells in proptest::collection::vec(proptest::option::of(proptest::option::of(-1e6f64..1e6)), 1..40),
+            rotate in 0usize..40,
+        ) {
+            let start = k * step as i64;
+            let end = start + step as i64 * (cells.len() as i64 - 1).max(1);
+            let window = Window::new(start, end, step).unwrap();
+            let mut rows: Vec<Value> = cells
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| c.map(|v| json!([start + i as i64 * step as i64, v])))
+                .collect();
+            let n = rows.len().max(1);
+            rows.rotate_left(rotate % n);
+            let body = json!({"results": [{"statement_id": 0, "series": [
+                {"name": "m", "columns": ["time", "mean"], "values": rows}]}]});
+            let series = single(parse_response(&body).unwrap(), "query").unwrap().unwrap();
+            let points = on_grid(&series, window).unwrap();
+            let grid: Vec<i64> = window.instants().collect();
+            proptest::prop_assert_eq!(points.len(), grid.len());
+            for (i, p) in points.iter().enumerate() {
+                proptest::prop_assert_eq!(p.timestamp, grid[i]);
+                proptest::prop_assert_eq!(p.value, cells.get(i).copied().flatten().flatten());
+            }
+        }
+    }
 }
