@@ -241,6 +241,33 @@ fn an_empty_window_holds_and_failures_are_error_classifications() {
         assert!(err.contains("HTTP 401"), "{err}");
     }
 
+    // The retention policy goes to the server as `rp`: the default one (`autogen`)
+    // serves the same data; one that does not exist is an error for every metric.
+    let judged = judge(&config_arg, &gaussian.path.display().to_string());
+    for (rp, same) in [("autogen", true), ("no_such_rp", false)] {
+        let option = format!("retention_policy={rp}");
+        let mut args = vec!["gate"];
+        args.extend(live_args(
+            &config_arg,
+            &url,
+            &gaussian,
+            "fixture=aa-gaussian",
+        ));
+        args.extend(["--option", &option]);
+        let gated = canary(&args, &password);
+        let (out, err) = text(&gated);
+        if same {
+            assert_eq!(gated.status.code(), judged.status.code(), "{err}");
+            assert_eq!(out, text(&judged).0);
+        } else {
+            assert_ne!(gated.status.code(), Some(0), "{out}{err}");
+            assert!(
+                format!("{out}{err}").contains("retention policy not found"),
+                "{out}{err}"
+            );
+        }
+    }
+
     // One metric's query is invalid InfluxQL: InfluxDB answers 400 with its parser's
     // message, that metric is `error`, and the verdict holds instead of promoting.
     let mut config = Config::from_path(data.join("live.json")).unwrap();
