@@ -37,7 +37,7 @@
 //!
 //! Authentication: `auth` (e.g. `CANARY_GRAPHITE_TOKEN`), when given, is sent as
 //! `Authorization: Bearer <auth>` (as Grafana Cloud's Graphite and most authenticating
-//! proxies expect). graphite-web itself has no API authentication. No options.
+//! proxies expect); graphite-web's render API needs none by default. No options.
 //!
 //! Mapping rules:
 //! - Points are snapped to the window's grid `start, start + step, …, end` with
