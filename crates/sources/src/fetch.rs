@@ -149,6 +149,11 @@ pub fn credential_names(backend: &str) -> &'static [&'static str] {
 const CREDENTIAL_NAMES: &[(&str, &[&str])] = &[
     #[cfg(feature = "prometheus")]
     ("prometheus", &[]),
+    #[cfg(feature = "cloudwatch")]
+    (
+        "cloudwatch",
+        &["access_key_id", "secret_access_key", "session_token"],
+    ),
 ];
 
 /// The backends compiled in (by cargo feature).
@@ -157,6 +162,10 @@ pub const BACKENDS: &[&str] = &[
     "prometheus",
     #[cfg(feature = "files")]
     "files",
+    #[cfg(feature = "cloudwatch")]
+    "cloudwatch",
+    #[cfg(feature = "http")]
+    "http",
 ];
 
 /// Builds the source called `backend` (one of [`BACKENDS`]).
@@ -205,6 +214,10 @@ fn backend_source(
             })?;
             Ok(Box::new(crate::files::Files::open(path)?))
         }
+        #[cfg(feature = "cloudwatch")]
+        "cloudwatch" => Ok(Box::new(crate::cloudwatch::CloudWatch::new(settings)?)),
+        #[cfg(feature = "http")]
+        "http" => Ok(Box::new(crate::http_json::HttpJson::new(settings)?)),
         other => Err(SourceError::new(
             other,
             Cause::Setup(format!(

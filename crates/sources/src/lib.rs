@@ -107,11 +107,15 @@
 // failure path, so its size (beyond clippy's 128-byte hint) costs nothing that matters.
 #![allow(clippy::result_large_err)]
 
+#[cfg(feature = "cloudwatch")]
+pub mod cloudwatch;
 pub mod error;
 mod fetch;
 #[cfg(feature = "files")]
 pub mod files;
 pub mod http;
+#[cfg(feature = "http")]
+pub mod http_json;
 mod live;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
