@@ -20,6 +20,7 @@
 //! | `points` | JSONPath selecting the points of the series (continuous, counts) |
 //! | `time`, `value` | JSONPath of the time and the value, relative to each point (`$` is the point) |
 //! | `time_unit` | how times are written: `s` (unix seconds, the default), `ms` or `rfc3339` |
+//! | `error` | optional JSONPath of an error the API reports in a 2xx body (`$.error`): when it selects a value other than `null`, `false` or `""`, the fetch fails with it |
 //! | `buckets` | JSONPath selecting the histogram's buckets (histogram) |
 //! | `le`, `count` | JSONPath of a bucket's upper bound and its cumulative count, relative to each bucket |
 //!
@@ -146,7 +147,7 @@ impl HttpJson {
         Ok(parsed)
     }
 
-    async fn get(&self, request: &Rendered) -> Result<Value, Cause> {
+    async fn get(&self, spec: &RequestSpec, request: &Rendered) -> Result<Value, Cause> {
         let url = self.resolve(&request.url)?;
         let response = self
             .http
@@ -166,7 +167,23 @@ impl HttpJson {
                 }
             })
             .await?;
-        response.json()
+        let json = response.json()?;
+        if let Some(path) = &spec.error {
+            let reported: Vec<&Value> = path
+                .path
+                .query(&json)
+                .all()
+                .into_iter()
+                .filter(|v| {
+                    !matches!(v, Value::Null | Value::Bool(false)) && v.as_str() != Some("")
+                })
+                .collect();
+            if let Some(first) = reported.first() {
+                let text = first.as_str().map_or_else(|| brief(first), str::to_owned);
+                return Err(Cause::Api(text));
+            }
+        }
+        Ok(json)
     }
 
     async fn series(
@@ -175,7 +192,7 @@ impl HttpJson {
         rendered: &Rendered,
         window: Window,
     ) -> Result<Option<Vec<Point>>, Cause> {
-        let json = self.get(rendered).await?;
+        let json = self.get(&q.request, rendered).await?;
         let points = q.points.path.query(&json).all();
         if points.is_empty() {
             return Ok(None);
@@ -204,7 +221,7 @@ impl HttpJson {
         q: &BucketQuery,
         rendered: &Rendered,
     ) -> Result<Option<Histogram>, Cause> {
-        let json = self.get(rendered).await?;
+        let json = self.get(&q.request, rendered).await?;
         let nodes = q.buckets.path.query(&json).all();
         let mut buckets = Vec::with_capacity(nodes.len());
         for (i, node) in nodes.iter().enumerate() {
@@ -399,6 +416,8 @@ impl TimeUnit {
 struct RequestSpec {
     url: String,
     body: Option<Body>,
+    /// Where a 2xx body reports an error.
+    error: Option<Path>,
 }
 
 #[derive(Debug, Clone)]
@@ -441,7 +460,7 @@ enum HttpQuery {
     Buckets(BucketQuery),
 }
 
-const REQUEST_KEYS: [&str; 3] = ["url", "method", "body"];
+const REQUEST_KEYS: [&str; 4] = ["url", "method", "body", "error"];
 const SERIES_KEYS: [&str; 4] = ["points", "time", "value", "time_unit"];
 const BUCKET_KEYS: [&str; 3] = ["buckets", "le", "count"];
 
@@ -508,9 +527,14 @@ impl HttpQuery {
                 return Err(format!("{key}.method: expected GET or POST, got {other:?}"));
             }
         };
+        let error = match object.get("error") {
+            None => None,
+            Some(_) => Some(path("error")?),
+        };
         let request = RequestSpec {
             url: need("url")?,
             body,
+            error,
         };
         if histogram {
             return Ok(HttpQuery::Buckets(BucketQuery {
@@ -632,6 +656,7 @@ mod tests {
         let spec = RequestSpec {
             url: "/s?app=${scope}".into(),
             body: Some(Body::Text(r#"{"app": "${scope}"}"#.into())),
+            error: None,
         };
         let vars = BTreeMap::from([("scope", "v2 \"x\"&".to_owned())]);
         let r = spec.render("events", &vars).unwrap();
@@ -643,6 +668,7 @@ mod tests {
         let e = RequestSpec {
             url: "/s?${nope}".into(),
             body: None,
+            error: None,
         }
         .render("events", &vars)
         .unwrap_err();
