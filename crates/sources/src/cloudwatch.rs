@@ -433,7 +433,7 @@ impl MetricSource for CloudWatch {
                 return Err(fail(histogram_refused()));
             }
             let step = request.window.step;
-            if !(matches!(step, 1 | 5 | 10 | 30) || step % 60 == 0) {
+            if !(matches!(step, 1 | 5 | 10 | 30) || step.is_multiple_of(60)) {
                 return Err(fail(Cause::Window(format!(
                     "CloudWatch periods are 1, 5, 10, 30 or a multiple of 60 seconds; the step is {step} s"
                 ))));
