@@ -79,8 +79,9 @@
 //! says `nodata`). A counts metric stat must use `Sum` or `SampleCount`; counts are
 //! rounded to whole numbers. `NextToken` pages are followed and merged (at most
 //! 100 pages). `StatusCode: PartialData` with no `NextToken` (math expressions), `InternalError`
-//! and `Forbidden` are errors, never a shorter series; several returned series where one
-//! is expected are an error naming their labels.
+//! and `Forbidden` are errors, never a shorter series; no data alongside an operation
+//! `Messages` entry (e.g. a limit exceeded) is that message as an error, not `nodata`;
+//! several returned series where one is expected are an error naming their labels.
 
 use crate::error::{Cause, SourceError};
 use crate::fetch::{SourceSettings, check_base_url, credential_names};
@@ -236,6 +237,7 @@ impl CloudWatch {
         window: Window,
     ) -> Result<Vec<Series>, Cause> {
         let mut merged: Vec<Series> = Vec::new();
+        let mut notes: Vec<String> = Vec::new();
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let mut body = json!({
@@ -272,6 +274,7 @@ impl CloudWatch {
                 })
                 .await?;
             let page = parse_page(&response.json()?)?;
+            notes.extend(page.messages);
             for result in page.results {
                 match merged.iter_mut().find(|s| s.id == result.id) {
                     Some(series) => {
@@ -295,10 +298,16 @@ impl CloudWatch {
                             s.describe()
                         )));
                     }
-                    return Ok(merged
+                    let with_data: Vec<Series> = merged
                         .into_iter()
                         .filter(|s| !s.samples.is_empty())
-                        .collect());
+                        .collect();
+                    // "If there is a message, as much of the operation as possible is
+                    // still executed": no data plus a message is that message, not nodata.
+                    if with_data.is_empty() && !notes.is_empty() {
+                        return Err(Cause::Api(notes.join("; ")));
+                    }
+                    return Ok(with_data);
                 }
             }
         }
@@ -697,6 +706,8 @@ impl Series {
 struct Page {
     results: Vec<Series>,
     next_token: Option<String>,
+    /// The operation's `Messages` (`Code: Value`).
+    messages: Vec<String>,
 }
 
 fn messages(value: Option<&Value>) -> Vec<String> {
@@ -802,6 +813,7 @@ fn parse_page(json: &Value) -> Result<Page, Cause> {
     Ok(Page {
         results: out,
         next_token,
+        messages: top_messages,
     })
 }
 

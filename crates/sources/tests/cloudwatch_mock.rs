@@ -442,6 +442,25 @@ async fn internal_error_and_forbidden_status_codes_are_api_errors() {
 }
 
 #[tokio::test]
+async fn an_operation_message_without_data_is_an_api_error_not_nodata() {
+    let server = MockServer::start().await;
+    get_metric_data()
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "MetricDataResults": [],
+            "Messages": [{"Code": "MaxMetricsExceeded", "Value": "Maximum number of allowed metrics exceeded"}]
+        })))
+        .mount(&server)
+        .await;
+    let src = source(&server);
+    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let e = &fetched.failures["latency_p99"];
+    assert!(
+        matches!(&e.cause, Cause::Api(m) if m == "MaxMetricsExceeded: Maximum number of allowed metrics exceeded"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
 async fn a_5xx_is_retried_until_it_succeeds() {
     let server = MockServer::start().await;
     get_metric_data()
