@@ -714,6 +714,35 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any value stays one URL component: only unreserved characters and `%XX`
+        /// escapes, decoding back to the value; in a JSON body it reads back unchanged.
+        #[test]
+        fn substituted_values_round_trip(value in "(?s).*") {
+            let encoded = percent_encode(&value);
+            proptest::prop_assert!(encoded
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)));
+            let mut bytes = Vec::new();
+            let raw = encoded.as_bytes();
+            let mut i = 0;
+            while i < raw.len() {
+                if raw[i] == b'%' {
+                    let hex = std::str::from_utf8(&raw[i + 1..i + 3]).unwrap();
+                    bytes.push(u8::from_str_radix(hex, 16).unwrap());
+                    i += 3;
+                } else {
+                    bytes.push(raw[i]);
+                    i += 1;
+                }
+            }
+            proptest::prop_assert_eq!(String::from_utf8(bytes).unwrap(), value.clone());
+            let body = format!("{{\"v\": \"{}\"}}", json_escape(&value));
+            let parsed: Value = serde_json::from_str(&body).unwrap();
+            proptest::prop_assert_eq!(parsed["v"].as_str(), Some(value.as_str()));
+        }
+    }
+
     #[test]
     fn times_parse_in_each_unit() {
         let at = |u: TimeUnit, v: Value| u.seconds(&v, "$.t", 0);
