@@ -43,16 +43,8 @@ struct RequestArgs {
 
 impl RequestArgs {
     fn into_request(self) -> LiveRequest {
-        let credentials = self
-            .credentials_env
-            .into_iter()
-            .map(|(name, env)| (name, SecretRef::Env(env)))
-            .chain(
-                self.credentials_file
-                    .into_iter()
-                    .map(|(name, path)| (name, SecretRef::File(path))),
-            )
-            .collect();
+        let credentials =
+            canary_sources::named_credentials(self.credentials_env, self.credentials_file);
         LiveRequest {
             source: self.source,
             url: self.url,

@@ -63,6 +63,10 @@ def test_rollout_matches_the_cli(kind: str, canary_bin: Path):
     assert out == expected
     assert decisions[-1].exit_code == cli.returncode
     assert [d.to_dict() for d in decisions] == expected["decisions"]
+    # The HTML report is the one `canary report` writes for the same output.
+    html = r.to_html(title=f"{kind} rollout")
+    assert html == cj.report_html(cli.stdout, title=f"{kind} rollout")
+    assert html.count('<details id="observation-') == len(decisions)
     if kind == "good":
         assert [d.action for d in decisions] == ["advance"] * 4 + ["complete"]
         assert r.status == "completed"

@@ -194,3 +194,22 @@ def test_files_source_matches_judge_and_the_cli(canary_bin: Path):
     )
     assert cli.returncode == 20, cli.stderr
     assert cli.stdout.strip() == v.to_json()
+
+
+def test_options_and_named_credentials_reach_the_backend(tmp_path):
+    fixture = str(FIXTURES / "latency-regression-30pct.json")
+    span = {"start": 1763719200, "end": 1763720990, "step": "10s"}
+    # An option the backend does not know is refused by name, not silently ignored.
+    with pytest.raises(cj.SourceError, match='unknown option "regoin" for files'):
+        cj.gate(CONFIG, source="files", url=fixture, options={"regoin": "eu-west-1"}, **span)
+    # Named credentials are loaded (and a missing one is an error naming its variable).
+    with pytest.raises(cj.SourceError, match="CANARY_TEST_PY_UNSET_VARIABLE"):
+        cj.gate(CONFIG, source="files", url=fixture,
+                credentials_env={"app_key": "CANARY_TEST_PY_UNSET_VARIABLE"}, **span)
+    secret = tmp_path / "key"
+    secret.write_text("py-named-secret-NEVER-SHOWN\n")
+    v = cj.gate(CONFIG, source="files", url=fixture, credentials_file={"app_key": secret}, **span)
+    assert v.verdict == "rollback"
+    assert "NEVER-SHOWN" not in v.to_json()
+    with pytest.raises(cj.DataError, match="options: expected a mapping"):
+        cj.gate(CONFIG, source="files", url=fixture, options=["region"], **span)  # type: ignore[arg-type]

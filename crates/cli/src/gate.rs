@@ -2,6 +2,7 @@
 //! it and save it as a fixture).
 
 use crate::output;
+use crate::progress::progress_bar;
 use crate::{Common, Format};
 use anyhow::Context;
 use canary_judge::Config;
@@ -88,16 +89,12 @@ impl Live {
                 .auth_env
                 .map(SecretRef::Env)
                 .or(self.auth_file.map(SecretRef::File)),
-            credentials: self
-                .credential_envs
-                .into_iter()
-                .map(|(name, env)| (name, SecretRef::Env(env)))
-                .chain(
-                    self.credential_files
-                        .into_iter()
-                        .map(|(name, path)| (name, SecretRef::File(path.into()))),
-                )
-                .collect(),
+            credentials: canary_sources::named_credentials(
+                self.credential_envs,
+                self.credential_files
+                    .into_iter()
+                    .map(|(name, path)| (name, path.into())),
+            ),
             options: self.options.into_iter().collect(),
             timeout: self.timeout,
             retries: self.retries,
@@ -105,11 +102,26 @@ impl Live {
     }
 }
 
+/// A bar counting fetched metrics, on a terminal in text mode only.
+fn fetch_bar(common: &Common, config: &Config) -> indicatif::ProgressBar {
+    progress_bar(
+        config.metrics.len(),
+        "metrics fetched",
+        common.format == Format::Text,
+    )
+}
+
 /// `canary gate`: the exit code is the verdict (1 when nothing could be fetched).
 pub(crate) fn gate(common: &Common, live: Live) -> anyhow::Result<u8> {
     let config = Config::from_path(&common.config)?;
-    let report = canary_sources::gate(&config, &live.request(), canary_sources::now())
-        .with_context(|| format!("gate with {}", common.config.display()))?;
+    let bar = fetch_bar(common, &config);
+    let report =
+        canary_sources::gate_observed(&config, &live.request(), canary_sources::now(), &|_| {
+            bar.inc(1)
+        })
+        .with_context(|| format!("gate with {}", common.config.display()));
+    bar.finish_and_clear();
+    let report = report?;
     match common.format {
         Format::Json => output::line(&report.to_json()),
         Format::Text => output::text_report(&report),
@@ -131,8 +143,17 @@ pub(crate) fn record(
             |s| s.to_string_lossy().into_owned(),
         )
     });
-    let fixture = canary_sources::record(&config, &live.request(), canary_sources::now(), &name)
-        .with_context(|| format!("record with {}", common.config.display()))?;
+    let bar = fetch_bar(common, &config);
+    let fixture = canary_sources::record_observed(
+        &config,
+        &live.request(),
+        canary_sources::now(),
+        &name,
+        &|_| bar.inc(1),
+    )
+    .with_context(|| format!("record with {}", common.config.display()));
+    bar.finish_and_clear();
+    let fixture = fixture?;
     canary_sources::write_atomically(out, &fixture.to_json_pretty())
         .with_context(|| format!("writing {}", out.display()))?;
     match common.format {

@@ -7,6 +7,7 @@
 mod convert;
 mod gate;
 mod output;
+mod progress;
 mod replay;
 mod report;
 mod rollout;
@@ -90,7 +91,7 @@ enum Command {
         #[arg(long, short)]
         plan: PathBuf,
         /// Fixtures, one per observation, in order.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "abort")]
         fixtures: Vec<PathBuf>,
         /// Split a single fixture into the plan's steps by time (each step's
         /// `min_duration`, the last step taking the rest).
@@ -106,6 +107,19 @@ enum Command {
         /// A saved rollout to continue (read when it exists) and to save to afterwards.
         #[arg(long, value_name = "FILE")]
         state: Option<PathBuf>,
+        /// Resume the saved rollout (--state), paused after too many inconclusive
+        /// steps, before taking the fixtures.
+        #[arg(long, requires = "state", conflicts_with = "abort")]
+        resume: bool,
+        /// Abort the saved rollout (--state): record a rollback with this reason
+        /// (may be empty) and save it; takes no fixtures.
+        #[arg(
+            long,
+            value_name = "REASON",
+            requires = "state",
+            conflicts_with = "fixtures"
+        )]
+        abort: Option<String>,
         /// Output for people (text) or machines (json).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -276,6 +290,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             step_duration,
             deploy_at,
             state,
+            resume,
+            abort,
             format,
         } => {
             let step_duration = step_duration
@@ -290,6 +306,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 step_duration,
                 deploy_at,
                 state: state.as_deref(),
+                resume,
+                abort: abort.as_deref(),
             })?;
             match format {
                 Format::Json => output::line(&output.to_json()),

@@ -1,25 +1,10 @@
 //! `canary replay`: judging many fixtures in parallel, results in a stable order.
 
+use crate::progress::progress_bar;
 use anyhow::{Context, bail};
 use canary_judge::{Config, Error, Replay, ReplayResult};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-
-/// A progress bar of `len` `unit`s on standard error when `show` and it is a terminal;
-/// otherwise a hidden one (JSON output, pipes).
-pub(crate) fn progress_bar(len: usize, unit: &str, show: bool) -> ProgressBar {
-    if !(show && std::io::stderr().is_terminal()) {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
-    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit} {{elapsed}}");
-    if let Ok(style) = ProgressStyle::with_template(&template) {
-        bar.set_style(style);
-    }
-    bar
-}
 
 /// Runs `work` on `jobs` worker threads (default: rayon's global pool, all cores).
 pub(crate) fn in_pool<R: Send>(

@@ -18,6 +18,10 @@ pub(crate) struct Request<'a> {
     pub(crate) step_duration: Option<u64>,
     pub(crate) deploy_at: Option<i64>,
     pub(crate) state: Option<&'a Path>,
+    /// Resume the saved (paused) rollout before observing.
+    pub(crate) resume: bool,
+    /// Abort the saved rollout with this reason instead of observing.
+    pub(crate) abort: Option<&'a str>,
 }
 
 /// Runs the rollout; returns its output and how many fixtures (or windows) were not
@@ -39,8 +43,21 @@ pub(crate) fn run(request: &Request<'_>) -> anyhow::Result<(RolloutOutput, usize
             }
             saved
         }
+        Some(path) if request.resume || request.abort.is_some() => bail!(
+            "{}: no saved rollout to {}",
+            path.display(),
+            if request.resume { "resume" } else { "abort" }
+        ),
         _ => Rollout::new(plan.clone())?,
     };
+    if request.resume {
+        rollout.resume().context("--resume")?;
+    }
+    if let Some(reason) = request.abort {
+        rollout.abort(reason).context("--abort")?;
+        save(request.state, &rollout)?;
+        return Ok((rollout.output(), 0));
+    }
     let observations = if request.split_by_time {
         let [path] = request.fixtures else {
             bail!(
@@ -78,11 +95,17 @@ pub(crate) fn run(request: &Request<'_>) -> anyhow::Result<(RolloutOutput, usize
             .with_context(|| format!("{source}: observation {} refused", used + 1))?;
         used += 1;
     }
-    if let Some(path) = request.state {
-        std::fs::write(path, rollout.to_json())
+    save(request.state, &rollout)?;
+    Ok((rollout.output(), total - used))
+}
+
+/// Saves the rollout to `--state`, when given (atomically: a reader never sees half).
+fn save(state: Option<&Path>, rollout: &Rollout) -> anyhow::Result<()> {
+    if let Some(path) = state {
+        canary_sources::write_atomically(path, &rollout.to_json())
             .with_context(|| format!("{}: cannot save the rollout", path.display()))?;
     }
-    Ok((rollout.output(), total - used))
+    Ok(())
 }
 
 /// Cuts one fixture into the plan's step windows: step k covers `min_duration` of step k

@@ -1,7 +1,8 @@
 //! `canary tune`: every setting of a grid of config sweeps judged on every fixture, in
 //! parallel, and scored against the fixtures' labels.
 
-use crate::replay::{in_pool, progress_bar};
+use crate::progress::progress_bar;
+use crate::replay::in_pool;
 use anyhow::bail;
 use canary_judge::{Config, Fixture, Sweep, Tune, TuneError, TunePlan, Verdict};
 use rayon::prelude::*;

@@ -467,6 +467,36 @@ fn the_files_source_gates_like_judge_and_sources_defaults_come_from_the_config()
     ]);
     assert_eq!(out(&gate).0, out(&judge).0, "{}", out(&gate).1);
     assert_eq!(gate.status.code(), Some(20));
+    // Piped stderr: no progress bar, nothing at all beside the JSON.
+    assert_eq!(out(&gate).1, "");
+    // A setup error: exit 1 and stderr naming what was wrong.
+    let refused = |flag: &str, value: &str, wanted: &str| {
+        let o = run(&[
+            "gate",
+            "--config",
+            &c,
+            "--start",
+            "1763719200",
+            "--end",
+            "1763719800",
+            flag,
+            value,
+        ]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(out(&o).1.contains(wanted), "{}", out(&o).1);
+    };
+    // An option the backend does not know is refused by name, not ignored.
+    refused(
+        "--option",
+        "regoin=eu-west-1",
+        "unknown option \"regoin\" for files",
+    );
+    // A named credential whose variable is unset is an error naming the variable.
+    refused(
+        "--credential-env",
+        "app_key=CANARY_TEST_GATE_UNSET_VARIABLE",
+        "CANARY_TEST_GATE_UNSET_VARIABLE",
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

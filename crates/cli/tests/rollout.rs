@@ -445,3 +445,80 @@ fn split_by_time_cuts_one_fixture_into_the_steps() {
     assert_eq!(v["decisions"][0]["progress"]["elapsed_seconds"], 900.0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A rollout paused after an inconclusive step goes on with `--resume` and ends with
+/// `--abort REASON` (a rollback, exit 20), both on the saved state.
+#[test]
+fn a_paused_rollout_resumes_and_aborts_through_the_saved_state() {
+    let dir = std::env::temp_dir().join(format!("canary-rollout-resume-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // The corpus config calls saturation-up marginal (hold); inconclusive_limit 0 pauses.
+    let analysis = root().join("fixtures/canary.yaml");
+    let plan_text = std::fs::read_to_string(root().join("fixtures/plans/canary.yaml"))
+        .unwrap()
+        .replace(", min_samples: 500", "")
+        .replace(
+            "analysis: analysis.yaml",
+            &format!("analysis: {}", analysis.display()),
+        );
+    let plan = dir.join("plan.yaml");
+    std::fs::write(&plan, plan_text).unwrap();
+    let (p, state) = (plan.to_str().unwrap(), dir.join("state.json"));
+    let s = state.to_str().unwrap();
+    let marginal = root().join("fixtures/saturation-up.json");
+    let m = marginal.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["rollout", "--plan", p, "--state", s, "--format", "json"];
+        args.extend_from_slice(extra);
+        canary(&args)
+    };
+    // --resume and --abort need a saved rollout.
+    let out = run(&["--resume", m]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no saved rollout to resume"));
+    let out = run(&[m]);
+    assert_eq!(json(&out)["status"], "paused");
+    // Paused: another fixture is not taken until a person resumes (it stays a hold).
+    let out = run(&[m]);
+    assert_eq!(out.status.code(), Some(10));
+    assert_eq!(json(&out)["decisions"].as_array().unwrap().len(), 1);
+    // The next window: the same data an hour later (observations must continue).
+    let mut later: Value =
+        serde_json::from_str(&std::fs::read_to_string(&marginal).unwrap()).unwrap();
+    for metric in later["metrics"].as_object_mut().unwrap().values_mut() {
+        for side in ["baseline", "canary"] {
+            // Histograms have no timestamps.
+            for point in metric[side].as_array_mut().into_iter().flatten() {
+                point[0] = (point[0].as_i64().unwrap() + 3600).into();
+            }
+        }
+    }
+    let later_path = dir.join("later.json");
+    std::fs::write(&later_path, later.to_string()).unwrap();
+    let out = run(&["--resume", later_path.to_str().unwrap()]);
+    let v = json(&out);
+    assert_eq!(v["decisions"].as_array().unwrap().len(), 2, "{v}");
+    assert_eq!(v["status"], "paused", "the same marginal data pauses again");
+    let out = run(&["--abort", "latency on the EU shard"]);
+    assert_eq!(out.status.code(), Some(20));
+    let v = json(&out);
+    assert_eq!(v["status"], "rolled_back");
+    let last = v["decisions"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "rollback");
+    assert!(
+        last["reasons"]
+            .to_string()
+            .contains("latency on the EU shard")
+    );
+    let out = run(&["--resume", m]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("only a paused rollout can be resumed"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // --abort takes no fixtures.
+    let out = run(&["--abort", "x", m]);
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

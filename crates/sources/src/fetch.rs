@@ -42,6 +42,19 @@ pub async fn fetch_all(
     scopes: &Scopes,
     variables: &BTreeMap<String, String>,
 ) -> Fetched {
+    fetch_all_observed(source, config, window, scopes, variables, &|_| {}).await
+}
+
+/// [`fetch_all`], calling `on_fetched(metric)` as each metric's fetch ends (fetched or
+/// failed): what a progress bar needs.
+pub async fn fetch_all_observed(
+    source: &dyn MetricSource,
+    config: &Config,
+    window: Window,
+    scopes: &Scopes,
+    variables: &BTreeMap<String, String>,
+    on_fetched: &(dyn Fn(&str) + Sync),
+) -> Fetched {
     let requests: Vec<FetchRequest<'_>> = config
         .metrics
         .iter()
@@ -52,8 +65,12 @@ pub async fn fetch_all(
             variables,
         })
         .collect();
-    let results =
-        futures_util::future::join_all(requests.iter().map(|request| source.fetch(request))).await;
+    let results = futures_util::future::join_all(requests.iter().map(|request| async move {
+        let result = source.fetch(request).await;
+        on_fetched(&request.metric.name);
+        result
+    }))
+    .await;
     let mut fetched = Fetched::default();
     for (request, result) in requests.iter().zip(results) {
         let name = request.metric.name.clone();
@@ -206,6 +223,7 @@ fn backend_source(
         "prometheus" => Ok(Box::new(crate::prometheus::Prometheus::new(settings)?)),
         #[cfg(feature = "files")]
         "files" => {
+            settings.check_options("files", &[])?;
             let path = settings.url.ok_or_else(|| {
                 SourceError::new(
                     "files",

@@ -128,10 +128,12 @@ pub use canary_judge::{BUILTIN_VARIABLES, parse_duration};
 pub use error::{Cause, SourceError};
 pub use fetch::{
     BACKENDS, Fetched, SourceSettings, build_source, check_base_url, credential_names, fetch_all,
+    fetch_all_observed,
 };
 pub use live::{
     DEFAULT_SOURCE, DEFAULT_STEP, LiveError, LivePlan, LiveRequest, default_token_env,
-    fetch_blocking, gate, now, parse_time, record, write_atomically,
+    fetch_blocking, fetch_blocking_observed, gate, gate_observed, named_credentials, now,
+    parse_time, record, record_observed, write_atomically,
 };
 pub use secret::{Secret, SecretRef};
 pub use source::{

@@ -3,7 +3,7 @@
 //! private runtime, and turning a fetch into a report or a fixture.
 
 use crate::error::{Cause, SourceError};
-use crate::fetch::{Fetched, SourceSettings, build_source, fetch_all};
+use crate::fetch::{Fetched, SourceSettings, build_source, fetch_all_observed};
 use crate::http::HttpOptions;
 use crate::secret::SecretRef;
 use crate::source::{Scopes, Window};
@@ -102,6 +102,33 @@ pub struct LiveRequest {
     pub timeout: Option<String>,
     /// Retries.
     pub retries: Option<u32>,
+}
+
+/// Named credential references from `NAME=VARIABLE` and `NAME=PATH` pairs (the CLI's
+/// `--credential-env` / `--credential-file`, Python's `credentials_env` /
+/// `credentials_file`); a name given both ways takes the file.
+///
+/// ```
+/// use canary_sources::{SecretRef, named_credentials};
+/// let refs = named_credentials(
+///     [("app_key".to_owned(), "DD_APP_KEY".to_owned())],
+///     [("api_key".to_owned(), "/run/secrets/dd".into())],
+/// );
+/// assert_eq!(refs["app_key"], SecretRef::Env("DD_APP_KEY".into()));
+/// assert_eq!(refs["api_key"], SecretRef::File("/run/secrets/dd".into()));
+/// ```
+pub fn named_credentials(
+    envs: impl IntoIterator<Item = (String, String)>,
+    files: impl IntoIterator<Item = (String, std::path::PathBuf)>,
+) -> BTreeMap<String, SecretRef> {
+    envs.into_iter()
+        .map(|(name, env)| (name, SecretRef::Env(env)))
+        .chain(
+            files
+                .into_iter()
+                .map(|(name, path)| (name, SecretRef::File(path))),
+        )
+        .collect()
 }
 
 /// A resolved live fetch: the source settings, window, scopes and variables.
@@ -298,6 +325,18 @@ fn credential_ref(
 /// The source cannot be built, or the runtime cannot start. Failures of single metrics
 /// are in [`Fetched::failures`].
 pub fn fetch_blocking(config: &Config, plan: LivePlan) -> Result<Fetched, SourceError> {
+    fetch_blocking_observed(config, plan, &|_| {})
+}
+
+/// [`fetch_blocking`], calling `on_fetched(metric)` as each metric's fetch ends.
+///
+/// # Errors
+/// As [`fetch_blocking`].
+pub fn fetch_blocking_observed(
+    config: &Config,
+    plan: LivePlan,
+    on_fetched: &(dyn Fn(&str) + Sync),
+) -> Result<Fetched, SourceError> {
     let backend = plan.backend.clone();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -305,12 +344,13 @@ pub fn fetch_blocking(config: &Config, plan: LivePlan) -> Result<Fetched, Source
         .map_err(|e| setup(&backend, format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
         let source = build_source(&plan.backend, plan.settings)?;
-        Ok(fetch_all(
+        Ok(fetch_all_observed(
             source.as_ref(),
             config,
             plan.window,
             &plan.scopes,
             &plan.variables,
+            on_fetched,
         )
         .await)
     })
@@ -340,8 +380,22 @@ pub enum LiveError {
 /// [`LiveError::AllFailed`] when nothing could be fetched, [`LiveError::Source`] when the
 /// source cannot be set up.
 pub fn gate(config: &Config, request: &LiveRequest, now: i64) -> Result<Report, LiveError> {
+    gate_observed(config, request, now, &|_| {})
+}
+
+/// [`gate`], calling `on_fetched(metric)` as each metric's fetch ends (for a progress
+/// bar).
+///
+/// # Errors
+/// As [`gate`].
+pub fn gate_observed(
+    config: &Config,
+    request: &LiveRequest,
+    now: i64,
+    on_fetched: &(dyn Fn(&str) + Sync),
+) -> Result<Report, LiveError> {
     let plan = request.resolve(config, now)?;
-    let fetched = fetch_blocking(config, plan)?;
+    let fetched = fetch_blocking_observed(config, plan, on_fetched)?;
     if fetched.all_failed() {
         return Err(LiveError::AllFailed(
             fetched.failures.into_values().collect(),
@@ -365,6 +419,21 @@ pub fn record(
     now: i64,
     name: &str,
 ) -> Result<Fixture, LiveError> {
+    record_observed(config, request, now, name, &|_| {})
+}
+
+/// [`record`], calling `on_fetched(metric)` as each metric's fetch ends (for a progress
+/// bar).
+///
+/// # Errors
+/// As [`record`].
+pub fn record_observed(
+    config: &Config,
+    request: &LiveRequest,
+    now: i64,
+    name: &str,
+    on_fetched: &(dyn Fn(&str) + Sync),
+) -> Result<Fixture, LiveError> {
     let plan = request.resolve(config, now)?;
     let description = format!(
         "recorded from {} over [{}, {}] every {} s; baseline scope {:?}, canary scope {:?}",
@@ -375,7 +444,7 @@ pub fn record(
         plan.scopes.baseline,
         plan.scopes.canary
     );
-    let fetched = fetch_blocking(config, plan)?;
+    let fetched = fetch_blocking_observed(config, plan, on_fetched)?;
     if !fetched.failures.is_empty() {
         return Err(LiveError::Incomplete(
             fetched.failures.into_values().collect(),

@@ -65,6 +65,7 @@ impl Prometheus {
     /// # Errors
     /// [`Cause::Setup`]: no URL, an invalid one, or an HTTP client that cannot be built.
     pub fn new(settings: SourceSettings) -> Result<Self, SourceError> {
+        settings.check_options(NAME, &[])?;
         let base = check_base_url(NAME, settings.url.as_deref())?;
         let http = HttpClient::new(settings.http).map_err(|c| SourceError::new(NAME, c))?;
         Ok(Self {

@@ -2,7 +2,9 @@
 #![allow(clippy::unwrap_used)]
 
 use canary_judge::{Config, Fixture, MetricData, judge, judge_metrics};
-use canary_sources::{Cause, Scopes, SourceSettings, Window, build_source, fetch_all};
+use canary_sources::{
+    Cause, MetricSource, Scopes, SourceSettings, Window, build_source, fetch_all,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -10,6 +12,18 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
 }
 
+fn files_source(path: &Path) -> Box<dyn MetricSource> {
+    build_source(
+        "files",
+        SourceSettings {
+            url: Some(path.display().to_string()),
+            ..SourceSettings::default()
+        },
+    )
+    .unwrap()
+}
+
+/// The first and last timestamp of the fixture's series.
 fn span(fixture: &Fixture) -> (i64, i64) {
     let mut times = Vec::new();
     for data in fixture.metrics.values() {
@@ -37,14 +51,7 @@ async fn every_bundled_fixture_comes_back_unchanged_and_judges_the_same() {
     for path in canary_judge::collect_fixture_files(&[fixtures()]).unwrap() {
         let fixture = Fixture::from_path(&path).unwrap();
         let (start, end) = span(&fixture);
-        let source = build_source(
-            "files",
-            SourceSettings {
-                url: Some(path.display().to_string()),
-                ..SourceSettings::default()
-            },
-        )
-        .unwrap();
+        let source = files_source(&path);
         let window = Window::new(start, end.max(start + 1), 60).unwrap();
         let fetched = fetch_all(source.as_ref(), &config, window, &scopes, &BTreeMap::new()).await;
         assert!(
@@ -66,14 +73,7 @@ async fn points_outside_the_window_are_dropped_and_missing_metrics_fail() {
     let path = fixtures().join("error-spike.json");
     let fixture = Fixture::from_path(&path).unwrap();
     let (start, _) = span(&fixture);
-    let source = build_source(
-        "files",
-        SourceSettings {
-            url: Some(path.display().to_string()),
-            ..SourceSettings::default()
-        },
-    )
-    .unwrap();
+    let source = files_source(&path);
     let config = Config::from_yaml_str(
         "version: 1\nmetrics:\n  - {name: latency_ms}\n  - {name: renamed, kind: counts, query: {files: errors}}\n  - {name: absent}\n",
     )
@@ -123,4 +123,38 @@ async fn points_outside_the_window_are_dropped_and_missing_metrics_fail() {
     .err()
     .unwrap();
     assert!(e.to_string().starts_with("files: /nonexistent.json"), "{e}");
+}
+
+/// `fetch_all_observed` reports each metric once as its fetch ends, failed ones too
+/// (what the progress bar of `canary gate` counts).
+#[tokio::test]
+async fn every_metric_is_observed_once_when_its_fetch_ends() {
+    let path = fixtures().join("error-spike.json");
+    let fixture = Fixture::from_path(&path).unwrap();
+    let (start, end) = span(&fixture);
+    let source = files_source(&path);
+    let config = Config::from_yaml_str(
+        "version: 1\nmetrics:\n  - {name: latency_ms}\n  - {name: errors, kind: counts}\n  - {name: absent}\n",
+    )
+    .unwrap();
+    let scopes = Scopes {
+        baseline: "b".into(),
+        canary: "c".into(),
+    };
+    let window = Window::new(start, end.max(start + 1), 60).unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let fetched = canary_sources::fetch_all_observed(
+        source.as_ref(),
+        &config,
+        window,
+        &scopes,
+        &BTreeMap::new(),
+        &|name| seen.lock().unwrap().push(name.to_owned()),
+    )
+    .await;
+    let mut seen = seen.into_inner().unwrap();
+    seen.sort();
+    assert_eq!(seen, ["absent", "errors", "latency_ms"]);
+    assert_eq!(fetched.metrics.len(), 2);
+    assert_eq!(fetched.failures.len(), 1);
 }

@@ -1,6 +1,8 @@
 //! How a live request is resolved against the config's `sources` section: request
 //! first, then the config, then defaults — for options and named credentials too.
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
+
 use canary_judge::Config;
 use canary_sources::{LiveRequest, SecretRef, SourceSettings};
 use std::collections::BTreeMap;
@@ -83,8 +85,10 @@ fn a_missing_credential_variable_is_a_credential_error_naming_it() {
 
 #[test]
 fn unknown_options_are_refused_by_name() {
-    let mut settings = SourceSettings::default();
-    settings.options = BTreeMap::from([("regoin".to_owned(), "x".to_owned())]);
+    let mut settings = SourceSettings {
+        options: BTreeMap::from([("regoin".to_owned(), "x".to_owned())]),
+        ..SourceSettings::default()
+    };
     let e = settings
         .check_options("cloudwatch", &["region"])
         .unwrap_err()

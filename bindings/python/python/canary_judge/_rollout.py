@@ -267,6 +267,12 @@ class Rollout:
         """The whole rollout (plan, state, data) as JSON; :meth:`from_json` restores it."""
         return self._native.to_json()
 
+    def to_html(self, *, title: Optional[str] = None) -> str:
+        """The self-contained HTML report of ``canary report`` on this rollout's output
+        (inline CSS and SVG, no scripts): the outcome, the steps, and per observation its
+        decision, reasons and judgement."""
+        return _native.report_html(self._native.output_json(), None, None, title)
+
     def __repr__(self) -> str:
         return f"Rollout(plan={self.plan.name!r}, step={self.step}, status={self.status!r})"
 
