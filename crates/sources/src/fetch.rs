@@ -166,6 +166,11 @@ pub fn credential_names(backend: &str) -> &'static [&'static str] {
 const CREDENTIAL_NAMES: &[(&str, &[&str])] = &[
     #[cfg(feature = "prometheus")]
     ("prometheus", &[]),
+    #[cfg(feature = "cloudwatch")]
+    (
+        "cloudwatch",
+        &["access_key_id", "secret_access_key", "session_token"],
+    ),
     #[cfg(feature = "influxdb")]
     ("influxdb", &["username"]),
     #[cfg(feature = "graphite")]
@@ -178,6 +183,10 @@ pub const BACKENDS: &[&str] = &[
     "prometheus",
     #[cfg(feature = "files")]
     "files",
+    #[cfg(feature = "cloudwatch")]
+    "cloudwatch",
+    #[cfg(feature = "http")]
+    "http",
     #[cfg(feature = "influxdb")]
     "influxdb",
     #[cfg(feature = "graphite")]
@@ -235,6 +244,10 @@ fn backend_source(
             })?;
             Ok(Box::new(crate::files::Files::open(path)?))
         }
+        #[cfg(feature = "cloudwatch")]
+        "cloudwatch" => Ok(Box::new(crate::cloudwatch::CloudWatch::new(settings)?)),
+        #[cfg(feature = "http")]
+        "http" => Ok(Box::new(crate::http_json::HttpJson::new(settings)?)),
         other => Err(SourceError::new(
             other,
             Cause::Setup(format!(

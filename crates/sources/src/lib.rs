@@ -107,6 +107,8 @@
 // failure path, so its size (beyond clippy's 128-byte hint) costs nothing that matters.
 #![allow(clippy::result_large_err)]
 
+#[cfg(feature = "cloudwatch")]
+pub mod cloudwatch;
 pub mod error;
 mod fetch;
 #[cfg(feature = "files")]
@@ -114,6 +116,8 @@ pub mod files;
 #[cfg(feature = "graphite")]
 pub mod graphite;
 pub mod http;
+#[cfg(feature = "http")]
+pub mod http_json;
 #[cfg(feature = "influxdb")]
 pub mod influxdb;
 mod live;
