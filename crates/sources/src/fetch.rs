@@ -171,6 +171,10 @@ const CREDENTIAL_NAMES: &[(&str, &[&str])] = &[
         "cloudwatch",
         &["access_key_id", "secret_access_key", "session_token"],
     ),
+    #[cfg(feature = "datadog")]
+    ("datadog", crate::datadog::CREDENTIALS),
+    #[cfg(feature = "newrelic")]
+    ("newrelic", &[]),
 ];
 
 /// The backends compiled in (by cargo feature).
@@ -183,6 +187,10 @@ pub const BACKENDS: &[&str] = &[
     "cloudwatch",
     #[cfg(feature = "http")]
     "http",
+    #[cfg(feature = "datadog")]
+    "datadog",
+    #[cfg(feature = "newrelic")]
+    "newrelic",
 ];
 
 /// Builds the source called `backend` (one of [`BACKENDS`]).
@@ -221,6 +229,10 @@ fn backend_source(
     match backend {
         #[cfg(feature = "prometheus")]
         "prometheus" => Ok(Box::new(crate::prometheus::Prometheus::new(settings)?)),
+        #[cfg(feature = "datadog")]
+        "datadog" => Ok(Box::new(crate::datadog::Datadog::new(settings)?)),
+        #[cfg(feature = "newrelic")]
+        "newrelic" => Ok(Box::new(crate::newrelic::NewRelic::new(settings)?)),
         #[cfg(feature = "files")]
         "files" => {
             settings.check_options("files", &[])?;

@@ -109,6 +109,8 @@
 
 #[cfg(feature = "cloudwatch")]
 pub mod cloudwatch;
+#[cfg(feature = "datadog")]
+pub mod datadog;
 pub mod error;
 mod fetch;
 #[cfg(feature = "files")]
@@ -117,6 +119,8 @@ pub mod http;
 #[cfg(feature = "http")]
 pub mod http_json;
 mod live;
+#[cfg(feature = "newrelic")]
+pub mod newrelic;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
 mod secret;
