@@ -335,14 +335,16 @@ fn parse_response(json: &Value) -> Result<Vec<Series>, Cause> {
     if !json.is_object() {
         return Err(bad("expected a JSON object".into()));
     }
-    if let Some(errors) = json.get("errors").and_then(Value::as_array) {
-        if !errors.is_empty() {
-            let messages: Vec<String> = errors
-                .iter()
-                .map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_owned))
-                .collect();
-            return Err(Cause::Api(messages.join("; ")));
-        }
+    if let Some(errors) = json
+        .get("errors")
+        .and_then(Value::as_array)
+        .filter(|e| !e.is_empty())
+    {
+        let messages: Vec<String> = errors
+            .iter()
+            .map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_owned))
+            .collect();
+        return Err(Cause::Api(messages.join("; ")));
     }
     let status = json.get("status").and_then(Value::as_str);
     if status == Some("error") {
@@ -521,12 +523,10 @@ fn histogram(series: &[Series]) -> Result<Option<Histogram>, Cause> {
     let mut previous: Option<f64> = None;
     for (lower, upper, count) in buckets {
         let lower = lower.unwrap_or(f64::NEG_INFINITY);
-        if let Some(p) = previous {
-            if lower != p {
-                return Err(Cause::Data(format!(
-                    "the buckets do not chain: one ends at {p} and the next starts at {lower} (a bucket is missing or the query is not grouped by {{lower_bound,upper_bound}})"
-                )));
-            }
+        if let Some(p) = previous.filter(|p| *p != lower) {
+            return Err(Cause::Data(format!(
+                "the buckets do not chain: one ends at {p} and the next starts at {lower} (a bucket is missing or the query is not grouped by {{lower_bound,upper_bound}})"
+            )));
         }
         if count < 0.0 {
             return Err(Cause::Data(format!(

@@ -465,10 +465,8 @@ fn series(rows: &[Map<String, Value>], window: Window, what: &str) -> Result<Vec
     }
     let mut facets: Vec<String> = Vec::new();
     for row in rows {
-        if let Some(f) = facet(row)? {
-            if !facets.contains(&f) {
-                facets.push(f);
-            }
+        if let Some(f) = facet(row)?.filter(|f| !facets.contains(f)) {
+            facets.push(f);
         }
     }
     if !facets.is_empty() {
