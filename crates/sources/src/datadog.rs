@@ -632,6 +632,70 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Per-bucket series, in any order, add up to the same cumulative histogram as
+        /// the cumulative series of the same data.
+        #[test]
+        fn per_bucket_and_cumulative_buckets_agree(
+            counts in proptest::collection::vec(0u32..1000, 1..8),
+            rotate in 0usize..8,
+        ) {
+            let bounds: Vec<String> = (0..counts.len())
+                .map(|i| if i + 1 == counts.len() { "inf".to_owned() } else { format!("{}", 0.1 * (i + 1) as f64) })
+                .collect();
+            let mut per_bucket: Vec<Series> = counts
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let lower = if i == 0 { "-inf".to_owned() } else { bounds[i - 1].clone() };
+                    series(
+                        &[&format!("lower_bound:{lower}"), &format!("upper_bound:{}", bounds[i])],
+                        &[(0.0, Some(f64::from(*c))), (60.0, None)],
+                    )
+                })
+                .collect();
+            per_bucket.rotate_left(rotate % counts.len());
+            let mut running = 0.0;
+            let cumulative: Vec<Series> = counts
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    running += f64::from(*c);
+                    series(&[&format!("upper_bound:{}", bounds[i])], &[(0.0, Some(running))])
+                })
+                .collect();
+            let a = histogram(&per_bucket).unwrap().unwrap();
+            let b = histogram(&cumulative).unwrap().unwrap();
+            proptest::prop_assert_eq!(a.cumulative_counts(), b.cumulative_counts());
+            proptest::prop_assert_eq!(a.upper_bounds(), b.upper_bounds());
+            let total: u32 = counts.iter().sum();
+            proptest::prop_assert_eq!(a.total(), f64::from(total));
+        }
+
+        /// A point within half a step of a grid instant lands on that instant, whatever
+        /// the order of the points.
+        #[test]
+        fn points_near_an_instant_land_on_it(
+            offsets in proptest::collection::vec(-29i64..=29, 4),
+            present in proptest::collection::vec(proptest::bool::ANY, 4),
+        ) {
+            let w = Window::new(1000, 1180, 60).unwrap();
+            let mut points: Vec<(f64, Option<f64>)> = offsets
+                .iter()
+                .zip(&present)
+                .enumerate()
+                .filter(|(_, (_, p))| **p)
+                .map(|(i, (o, _))| ((1000 + 60 * i as i64 + o) as f64, Some(i as f64)))
+                .collect();
+            points.reverse();
+            let grid = on_grid(&series(&[], &points), w).unwrap();
+            for (i, p) in grid.iter().enumerate() {
+                proptest::prop_assert_eq!(p.timestamp, 1000 + 60 * i as i64);
+                proptest::prop_assert_eq!(p.value, present[i].then_some(i as f64));
+            }
+        }
+    }
+
     #[test]
     fn sites_become_api_urls() {
         assert_eq!(

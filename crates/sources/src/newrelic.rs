@@ -599,6 +599,59 @@ mod tests {
         assert!(histogram(&[]).unwrap().is_none());
     }
 
+    proptest::proptest! {
+        /// The order of `TIMESERIES` rows does not matter, and each lands at its end.
+        #[test]
+        fn row_order_does_not_matter(
+            values in proptest::collection::vec(proptest::option::of(0.0f64..1e6), 3),
+            rotate in 0usize..3,
+        ) {
+            let w = Window::new(1000, 1180, 60).unwrap();
+            let mut list: Vec<Value> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let end = 1060 + 60 * i as i64;
+                    json!({"beginTimeSeconds": end - 60, "endTimeSeconds": end, "count": v})
+                })
+                .collect();
+            list.rotate_left(rotate);
+            let points = series(&rows(Value::Array(list)), w, "query").unwrap();
+            proptest::prop_assert_eq!(points[0].value, None);
+            for (i, v) in values.iter().enumerate() {
+                proptest::prop_assert_eq!(points[i + 1].timestamp, 1060 + 60 * i as i64);
+                proptest::prop_assert_eq!(points[i + 1].value, *v);
+            }
+        }
+
+        /// A `FACET le TIMESERIES` answer sums per bound to the same histogram as the
+        /// `FACET le` answer over the whole window.
+        #[test]
+        fn faceted_timeseries_sum_to_the_window_histogram(
+            per_step in proptest::collection::vec((0u32..100, 0u32..100, 0u32..100), 1..5),
+        ) {
+            let bounds = ["0.1", "0.5", "+Inf"];
+            let mut stepped = Vec::new();
+            let mut totals = [0u32; 3];
+            for (step, (a, b, c)) in per_step.iter().enumerate() {
+                let cumulative = [*a, a + b, a + b + c];
+                for (k, le) in bounds.iter().enumerate() {
+                    totals[k] += cumulative[k];
+                    stepped.push(json!({"beginTimeSeconds": 60 * step, "endTimeSeconds": 60 * (step + 1), "facet": le, "le": le, "sum.x": cumulative[k]}));
+                }
+            }
+            let whole: Vec<Value> = bounds
+                .iter()
+                .zip(totals)
+                .map(|(le, n)| json!({"facet": le, "le": le, "sum.x": n}))
+                .collect();
+            let a = histogram(&rows(Value::Array(stepped))).unwrap().unwrap();
+            let b = histogram(&rows(Value::Array(whole))).unwrap().unwrap();
+            proptest::prop_assert_eq!(a.cumulative_counts(), b.cumulative_counts());
+            proptest::prop_assert_eq!(a.total(), f64::from(totals[2]));
+        }
+    }
+
     #[test]
     fn graphql_errors_come_with_http_200() {
         let e = parse_response(&json!({
