@@ -58,9 +58,10 @@
 //!   error naming them (select one aggregate). `null` is a missing value.
 //! - **Counts.** `count(*)` per bucket; values are rounded to whole numbers; a bucket
 //!   without events counts 0 (New Relic answers 0 there).
-//! - **Histograms.** NRQL's `histogram()` function returns counts per equal-width bucket
-//!   with no `+Inf` bucket, so values above its ceiling are not accounted for; it is not
-//!   accepted. Instead the query must `FACET` by a bucket-bound attribute, one row per
+//! - **Histograms.** NRQL's `histogram()` function answers with equal-width bucket
+//!   counts in a shape of its own (no `le` bounds, no `+Inf` bucket), which this source
+//!   does not guess bounds for: it is refused (the rows have no facet). Instead the
+//!   query must `FACET` by a bucket-bound attribute, one row per
 //!   bound holding the cumulative count over the window — e.g. Prometheus histogram
 //!   buckets stored as dimensional metrics with their `le` attribute. A `+Inf` bucket is
 //!   required; rows of a `FACET … TIMESERIES` query are summed per bound. `FACET` lists
