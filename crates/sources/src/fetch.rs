@@ -175,6 +175,10 @@ const CREDENTIAL_NAMES: &[(&str, &[&str])] = &[
     ("influxdb", &["username"]),
     #[cfg(feature = "graphite")]
     ("graphite", &[]),
+    #[cfg(feature = "datadog")]
+    ("datadog", crate::datadog::CREDENTIALS),
+    #[cfg(feature = "newrelic")]
+    ("newrelic", &[]),
 ];
 
 /// The backends compiled in (by cargo feature).
@@ -191,6 +195,10 @@ pub const BACKENDS: &[&str] = &[
     "influxdb",
     #[cfg(feature = "graphite")]
     "graphite",
+    #[cfg(feature = "datadog")]
+    "datadog",
+    #[cfg(feature = "newrelic")]
+    "newrelic",
 ];
 
 /// Builds the source called `backend` (one of [`BACKENDS`]).
@@ -233,6 +241,10 @@ fn backend_source(
         "influxdb" => Ok(Box::new(crate::influxdb::InfluxDb::new(settings)?)),
         #[cfg(feature = "graphite")]
         "graphite" => Ok(Box::new(crate::graphite::Graphite::new(settings)?)),
+        #[cfg(feature = "datadog")]
+        "datadog" => Ok(Box::new(crate::datadog::Datadog::new(settings)?)),
+        #[cfg(feature = "newrelic")]
+        "newrelic" => Ok(Box::new(crate::newrelic::NewRelic::new(settings)?)),
         #[cfg(feature = "files")]
         "files" => {
             settings.check_options("files", &[])?;

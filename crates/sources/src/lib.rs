@@ -109,6 +109,8 @@
 
 #[cfg(feature = "cloudwatch")]
 pub mod cloudwatch;
+#[cfg(feature = "datadog")]
+pub mod datadog;
 pub mod error;
 mod fetch;
 #[cfg(feature = "files")]
@@ -121,6 +123,8 @@ pub mod http_json;
 #[cfg(feature = "influxdb")]
 pub mod influxdb;
 mod live;
+#[cfg(feature = "newrelic")]
+pub mod newrelic;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
 mod secret;
