@@ -29,127 +29,30 @@
 //! start at multiples of the interval), and fixtures with a side whose every value is
 //! null (InfluxDB cannot store such a series, so it would come back empty rather than
 //! all-missing).
-#![allow(clippy::print_stderr)] // a command-line helper reports what it skipped
 
-use canary_judge::{Config, Fixture, MetricData, MetricKind, Point};
+mod common;
+
+use canary_judge::{Config, MetricData, MetricKind};
+use common::{Converted, Rules, le_text, series_name, sides};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::PathBuf;
-
-struct Converted {
-    path: PathBuf,
-    label: String,
-    fixture: Fixture,
-    start: i64,
-    end: i64,
-    step: i64,
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let (mut config_path, mut out, mut inputs) = (None, None, Vec::new());
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--config" => config_path = args.next().map(PathBuf::from),
-            "--out" => out = args.next().map(PathBuf::from),
-            _ => inputs.push(PathBuf::from(arg)),
-        }
-    }
-    let (Some(config_path), Some(out)) = (config_path, out) else {
-        return Err("usage: fixture_to_influx --config C --out DIR FIXTURE...".into());
-    };
-    let config = Config::from_path(&config_path)?;
-    let mut converted = Vec::new();
-    for path in canary_judge::collect_fixture_files(&inputs)? {
-        let fixture = Fixture::from_path(&path)?;
-        let label = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        match grid(&fixture) {
-            Ok((start, end, step)) => converted.push(Converted {
-                path: std::fs::canonicalize(&path)?,
-                label,
-                fixture,
-                start,
-                end,
-                step,
-            }),
-            Err(why) => eprintln!("skipped {}: {why}", path.display()),
-        }
-    }
-    std::fs::create_dir_all(&out)?;
-    std::fs::write(out.join("data.lp"), line_protocol(&config, &converted)?)?;
-    std::fs::write(out.join("live.json"), live_config(&config)?)?;
-    let mut tsv = String::new();
-    for c in &converted {
-        writeln!(
-            tsv,
-            "{}\t{}\t{}\t{}\t{}",
-            c.path.display(),
-            c.label,
-            c.start,
-            c.end,
-            c.step
-        )?;
-    }
-    std::fs::write(out.join("fixtures.tsv"), tsv)?;
-    eprintln!(
-        "converted {} fixture(s) into {}",
-        converted.len(),
-        out.display()
-    );
-    Ok(())
-}
-
-/// The one evenly spaced grid of every series, starting on a multiple of its step:
-/// (first, last, step).
-fn grid(fixture: &Fixture) -> Result<(i64, i64, i64), String> {
-    let mut grids = Vec::new();
-    for (name, data) in &fixture.metrics {
-        let sides: Vec<Vec<i64>> = match data {
-            MetricData::Continuous(s) => {
-                for side in [&s.baseline, &s.canary] {
-                    if !side.is_empty() && side.iter().all(|p: &Point| p.value.is_none()) {
-                        return Err(format!("a side of {name} has only null values"));
-                    }
-                }
-                [&s.baseline, &s.canary]
-                    .iter()
-                    .map(|p| p.iter().map(|p| p.timestamp).collect())
-                    .collect()
-            }
-            MetricData::Counts(s) => [&s.baseline, &s.canary]
-                .iter()
-                .map(|p| p.iter().map(|p| p.timestamp).collect())
-                .collect(),
-            MetricData::Histogram(_) => continue,
-        };
-        for times in sides.into_iter().filter(|t| t.len() > 1) {
-            let step = times[1] - times[0];
-            if step <= 0 || times.windows(2).any(|w| w[1] - w[0] != step) {
-                return Err(format!("{name} is not evenly spaced"));
-            }
-            grids.push((times[0], times[times.len() - 1], step));
-        }
-    }
-    let first = *grids.first().ok_or("no series with two or more points")?;
-    if grids.iter().any(|g| *g != first) {
-        return Err("its series do not share one grid".into());
-    }
-    if first.0.rem_euclid(first.2) != 0 {
-        return Err("its grid does not start on a multiple of its step".into());
-    }
-    Ok(first)
-}
-
-fn measurement(key: &str) -> String {
-    let clean: String = key
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    format!("canary_{clean}")
+    let conversion = common::load(
+        "fixture_to_influx",
+        Rules {
+            aligned: true,
+            no_all_null_side: true,
+        },
+    )?;
+    let (config, converted) = (&conversion.config, &conversion.fixtures);
+    std::fs::write(
+        conversion.out.join("data.lp"),
+        line_protocol(config, converted)?,
+    )?;
+    std::fs::write(conversion.out.join("live.json"), live_config(config)?)?;
+    common::finish(&conversion)
 }
 
 /// A tag value escaped for line protocol (commas, equals signs and spaces).
@@ -167,12 +70,12 @@ fn tag(value: &str) -> String {
 fn line_protocol(config: &Config, fixtures: &[Converted]) -> Result<String, std::fmt::Error> {
     let mut lp = String::new();
     for metric in &config.metrics {
-        let name = measurement(&metric.name);
+        let name = series_name(&metric.name);
         for c in fixtures {
             let Some(data) = c.fixture.metrics.get(&metric.name) else {
                 continue;
             };
-            for (version, baseline) in [("baseline", true), ("canary", false)] {
+            for (version, baseline) in sides() {
                 let series = format!("{name},fixture={},version={version}", tag(&c.label));
                 match data {
                     MetricData::Continuous(s) => {
@@ -196,11 +99,7 @@ fn line_protocol(config: &Config, fixtures: &[Converted]) -> Result<String, std:
                             continue;
                         };
                         for (bound, count) in h.upper_bounds().iter().zip(h.cumulative_counts()) {
-                            let le = if bound.is_infinite() {
-                                "+Inf".to_owned()
-                            } else {
-                                bound.to_string()
-                            };
+                            let le = le_text(*bound);
                             writeln!(lp, "{series},le={} count={count:?} {}", tag(&le), c.end)?;
                         }
                     }
@@ -215,7 +114,7 @@ fn line_protocol(config: &Config, fixtures: &[Converted]) -> Result<String, std:
 fn live_config(config: &Config) -> Result<String, serde_json::Error> {
     let mut live = config.clone();
     for metric in &mut live.metrics {
-        let name = measurement(&metric.name);
+        let name = series_name(&metric.name);
         let select = |what: &str, group: &str| {
             format!(
                 "SELECT {what} FROM \"{name}\" WHERE \"fixture\" = '${{fixture}}' AND \"version\" = '${{scope}}' AND time >= ${{start}}s AND time <= ${{end}}s GROUP BY {group}"

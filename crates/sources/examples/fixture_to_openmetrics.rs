@@ -29,126 +29,30 @@
 //! Fixtures whose continuous and counts series do not share one evenly spaced grid are
 //! skipped (Prometheus would carry a stale value forward for up to five minutes past a
 //! series' end); the skipped ones are named on standard error.
-#![allow(clippy::print_stderr)] // a command-line helper reports what it skipped
 
-use canary_judge::{Config, Fixture, MetricData, MetricKind};
+mod common;
+
+use canary_judge::{Config, MetricData, MetricKind};
+use common::{Converted, Rules, le_text, series_name, sides};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::PathBuf;
-
-struct Converted {
-    path: PathBuf,
-    label: String,
-    fixture: Fixture,
-    start: i64,
-    end: i64,
-    step: i64,
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let (mut config_path, mut out, mut inputs) = (None, None, Vec::new());
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--config" => config_path = args.next().map(PathBuf::from),
-            "--out" => out = args.next().map(PathBuf::from),
-            _ => inputs.push(PathBuf::from(arg)),
-        }
-    }
-    let (Some(config_path), Some(out)) = (config_path, out) else {
-        return Err("usage: fixture_to_openmetrics --config C --out DIR FIXTURE...".into());
-    };
-    let config = Config::from_path(&config_path)?;
-    let mut converted = Vec::new();
-    for path in canary_judge::collect_fixture_files(&inputs)? {
-        let fixture = Fixture::from_path(&path)?;
-        let label = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        match grid(&fixture) {
-            Ok((start, end, step)) => converted.push(Converted {
-                path: std::fs::canonicalize(&path)?,
-                label,
-                fixture,
-                start,
-                end,
-                step,
-            }),
-            Err(why) => eprintln!("skipped {}: {why}", path.display()),
-        }
-    }
-    std::fs::create_dir_all(&out)?;
-    std::fs::write(out.join("data.om"), openmetrics(&config, &converted)?)?;
-    std::fs::write(out.join("live.json"), live_config(&config)?)?;
-    let mut tsv = String::new();
-    for c in &converted {
-        writeln!(
-            tsv,
-            "{}\t{}\t{}\t{}\t{}",
-            c.path.display(),
-            c.label,
-            c.start,
-            c.end,
-            c.step
-        )?;
-    }
-    std::fs::write(out.join("fixtures.tsv"), tsv)?;
-    eprintln!(
-        "converted {} fixture(s) into {}",
-        converted.len(),
-        out.display()
-    );
-    Ok(())
-}
-
-/// The one evenly spaced grid of every series: (first, last, step).
-fn grid(fixture: &Fixture) -> Result<(i64, i64, i64), String> {
-    let mut grids = Vec::new();
-    for (name, data) in &fixture.metrics {
-        let sides: Vec<Vec<i64>> = match data {
-            MetricData::Continuous(s) => [&s.baseline, &s.canary]
-                .iter()
-                .map(|p| p.iter().map(|p| p.timestamp).collect())
-                .collect(),
-            MetricData::Counts(s) => [&s.baseline, &s.canary]
-                .iter()
-                .map(|p| p.iter().map(|p| p.timestamp).collect())
-                .collect(),
-            MetricData::Histogram(_) => continue,
-        };
-        for times in sides.into_iter().filter(|t| t.len() > 1) {
-            let step = times[1] - times[0];
-            if times.windows(2).any(|w| w[1] - w[0] != step) {
-                return Err(format!("{name} is not evenly spaced"));
-            }
-            grids.push((times[0], times[times.len() - 1], step));
-        }
-    }
-    let first = *grids.first().ok_or("no series with two or more points")?;
-    if grids.iter().any(|g| *g != first) {
-        return Err("its series do not share one grid".into());
-    }
-    Ok(first)
-}
-
-fn metric_name(key: &str) -> String {
-    let clean: String = key
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    format!("canary_{clean}")
-}
-
-fn sides() -> [(&'static str, bool); 2] {
-    [("baseline", true), ("canary", false)]
+    let conversion = common::load("fixture_to_openmetrics", Rules::default())?;
+    let (config, converted) = (&conversion.config, &conversion.fixtures);
+    std::fs::write(
+        conversion.out.join("data.om"),
+        openmetrics(config, converted)?,
+    )?;
+    std::fs::write(conversion.out.join("live.json"), live_config(config)?)?;
+    common::finish(&conversion)
 }
 
 fn openmetrics(config: &Config, fixtures: &[Converted]) -> Result<String, std::fmt::Error> {
     let mut om = String::new();
     for metric in &config.metrics {
-        let name = metric_name(&metric.name);
+        let name = series_name(&metric.name);
         match metric.kind {
             MetricKind::Continuous => {
                 writeln!(om, "# TYPE {name} gauge")?;
@@ -210,11 +114,7 @@ fn openmetrics(config: &Config, fixtures: &[Converted]) -> Result<String, std::f
                         for (at, zero) in [(c.start, true), (c.end, false)] {
                             for (bound, count) in h.upper_bounds().iter().zip(h.cumulative_counts())
                             {
-                                let le = if bound.is_infinite() {
-                                    "+Inf".to_owned()
-                                } else {
-                                    bound.to_string()
-                                };
+                                let le = le_text(*bound);
                                 let v = if zero { 0.0 } else { *count };
                                 writeln!(om, "{name}_bucket{{{labels},le=\"{le}\"}} {v} {at}")?;
                             }
@@ -234,7 +134,7 @@ fn openmetrics(config: &Config, fixtures: &[Converted]) -> Result<String, std::f
 fn live_config(config: &Config) -> Result<String, serde_json::Error> {
     let mut live = config.clone();
     for metric in &mut live.metrics {
-        let name = metric_name(&metric.name);
+        let name = series_name(&metric.name);
         let sel =
             |series: &str| format!("{series}{{fixture=\"${{fixture}}\",version=\"${{scope}}\"}}");
         let query = match metric.kind {
