@@ -56,11 +56,14 @@
 //!   target must end with the window's cumulative count (`integral()` of per-interval
 //!   counts; a cumulative counter's last value minus its first needs
 //!   `integral(nonNegativeDerivative(x))`). A `+Inf` bucket is required and counts must
-//!   be cumulative.
+//!   be cumulative. graphite-web returns every stored series over any window, `null`
+//!   where it has nothing: buckets that all have no value are no data; only some without
+//!   a value is an error.
 //! - An empty list is empty data: the judge says `nodata`. Several series where one is
 //!   expected is an error naming them (aggregate with `sumSeries`/`averageSeries`).
-//!   Graphite reports a bad target with HTTP 400 and a text body
-//!   (`Bad Request: …`), which becomes the error.
+//!   graphite-web reports a bad target with HTTP 400 and a text body (1.1.8:
+//!   `Invalid parameters (Received request for unknown function: …); targets: …`), which
+//!   becomes the error.
 
 use crate::error::{Cause, SourceError};
 use crate::fetch::{SourceSettings, check_base_url};
@@ -344,14 +347,21 @@ fn parse_bound(text: &str) -> Option<f64> {
     (!bound.is_nan() && bound != f64::NEG_INFINITY).then_some(bound)
 }
 
-/// One series per bucket, each counted by its last non-null point.
+/// One series per bucket, each counted by its last non-null point. Buckets that all
+/// have no value in the window are no data (graphite-web returns every stored series
+/// over any window, `null` where it has nothing); some with and some without values
+/// are an error.
 fn histogram(series: &[Series]) -> Result<Option<Histogram>, Cause> {
+    let last = |s: &Series| s.points.iter().rev().find_map(|(_, v)| *v);
+    if series.iter().all(|s| last(s).is_none()) {
+        return Ok(None);
+    }
     let mut buckets = Vec::with_capacity(series.len());
     for s in series {
         let bound = bucket_bound(s)?;
-        let count = s.points.iter().rev().find_map(|(_, v)| *v).ok_or_else(|| {
+        let count = last(s).ok_or_else(|| {
             Cause::Data(format!(
-                "the bucket {} (le={bound}) has no value in the window",
+                "the bucket {} (le={bound}) has no value in the window while others have",
                 s.target
             ))
         })?;
@@ -396,8 +406,22 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(h.cumulative_counts(), &[4.0, 10.0]);
-        let e = histogram(&[series("le_inf", json!({}), json!([[null, 60]]))]).unwrap_err();
-        assert!(e.to_string().contains("has no value"), "{e}");
+        // Every bucket without a value in the window (graphite-web's answer for a window
+        // before the data): no data. Only some: an error naming the bucket.
+        let empty = histogram(&[
+            series("le_0_1", json!({}), json!([[null, 60], [null, 120]])),
+            series("le_inf", json!({}), json!([[null, 60], [null, 120]])),
+        ]);
+        assert_eq!(empty, Ok(None));
+        let e = histogram(&[
+            series("le_0_1", json!({}), json!([[null, 60]])),
+            series("le_inf", json!({}), json!([[3, 60]])),
+        ])
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("le_0_1 (le=0.1) has no value"),
+            "{e}"
+        );
         assert!(histogram(&[]).unwrap().is_none());
     }
 

@@ -1,7 +1,9 @@
 //! The Graphite backend against a mock server on 127.0.0.1 serving response bodies shaped
 //! like graphite-web's documented render API JSON:
 //! `[{"target": "...", "tags": {...}, "datapoints": [[value | null, time], ...]}]`, and its
-//! `400 Bad Request: …` text for a bad target.
+//! HTTP 400 text for a bad target. Where these mocks make a claim about graphite-web's
+//! behaviour (the 400 text, `null`-filled buckets before the data), it was checked against
+//! graphite-web 1.1.8 by `crates/cli/tests/graphite_live.rs`.
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
@@ -240,6 +242,28 @@ async fn untagged_buckets_take_le_from_the_target_name() {
     assert_eq!(b.cumulative_counts(), &[7.0, 8.0, 9.0]);
 }
 
+#[tokio::test]
+async fn buckets_without_values_in_the_window_are_no_data() {
+    // graphite-web returns every stored bucket over any window, `null` where it has
+    // nothing: a window before the data is no data, not an error.
+    let server = MockServer::start().await;
+    let body = json!([
+        {"target": "app.latency.le_0_25", "tags": {"name": "app.latency.le_0_25"}, "datapoints": [[null, 1140], [null, 1200]]},
+        {"target": "app.latency.le_inf", "tags": {"name": "app.latency.le_inf"}, "datapoints": [[null, 1140], [null, 1200]]}
+    ]);
+    Mock::given(path("/graphite/render"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let config = single_metric(r#"{name: h, kind: histogram, query: {graphite: 'app.latency.*'}}"#);
+    let src = source(&server, None);
+    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+    assert!(
+        matches!(&fetched.metrics["h"], MetricData::Histogram(s) if s.baseline.is_none() && s.canary.is_none())
+    );
+}
+
 fn single_metric(kind_yaml: &str) -> Config {
     Config::from_yaml_str(&format!("version: 1\nmetrics:\n  - {kind_yaml}\n")).unwrap()
 }
@@ -290,8 +314,9 @@ async fn a_bad_target_is_a_400_sent_once_with_graphites_message() {
     Mock::given(path("/graphite/render"))
         .and(query_param("target", "app.v1.latency"))
         .respond_with(
+            // graphite-web 1.1.8's answer, word for word.
             ResponseTemplate::new(400).set_body_string(
-                "Bad Request: Received request for unknown function: averageSeriez",
+                "Invalid parameters (Received request for unknown function: averageSeriez); targets: \"app.v1.latency\"",
             ),
         )
         .expect(1)

@@ -12,43 +12,43 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// A fixture kept for conversion.
-pub struct Converted {
+pub(crate) struct Converted {
     /// Its absolute path.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// Its file stem, the `fixture` label of its series.
-    pub label: String,
+    pub(crate) label: String,
     /// Its data.
-    pub fixture: Fixture,
+    pub(crate) fixture: Fixture,
     /// The first instant of its grid.
-    pub start: i64,
+    pub(crate) start: i64,
     /// The last instant of its grid.
-    pub end: i64,
+    pub(crate) end: i64,
     /// Its grid's step in seconds.
-    pub step: i64,
+    pub(crate) step: i64,
 }
 
 /// What a converter needs of a fixture's grid beyond one evenly spaced grid.
 #[derive(Clone, Copy, Default)]
-pub struct Rules {
+pub(crate) struct Rules {
     /// The grid starts on a multiple of its step (the server buckets time that way).
-    pub aligned: bool,
+    pub(crate) aligned: bool,
     /// No continuous side has only null values (the server cannot store such a series).
-    pub no_all_null_side: bool,
+    pub(crate) no_all_null_side: bool,
 }
 
 /// The parsed command line and the fixtures kept.
-pub struct Conversion {
+pub(crate) struct Conversion {
     /// The analysis config.
-    pub config: Config,
+    pub(crate) config: Config,
     /// The output folder (created).
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// The fixtures kept.
-    pub fixtures: Vec<Converted>,
+    pub(crate) fixtures: Vec<Converted>,
 }
 
 /// Parses `--config C --out DIR FIXTURE...`, loads the fixtures and keeps those whose
 /// grid meets `rules`, naming the others on standard error; creates `DIR`.
-pub fn load(example: &str, rules: Rules) -> Result<Conversion, Box<dyn std::error::Error>> {
+pub(crate) fn load(example: &str, rules: Rules) -> Result<Conversion, Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let (mut config_path, mut out, mut inputs) = (None, None, Vec::new());
     while let Some(arg) = args.next() {
@@ -90,7 +90,7 @@ pub fn load(example: &str, rules: Rules) -> Result<Conversion, Box<dyn std::erro
 }
 
 /// Writes `DIR/fixtures.tsv` and says how many fixtures were converted.
-pub fn finish(conversion: &Conversion) -> Result<(), Box<dyn std::error::Error>> {
+pub(crate) fn finish(conversion: &Conversion) -> Result<(), Box<dyn std::error::Error>> {
     let mut tsv = String::new();
     for c in &conversion.fixtures {
         writeln!(
@@ -114,7 +114,7 @@ pub fn finish(conversion: &Conversion) -> Result<(), Box<dyn std::error::Error>>
 }
 
 /// The one evenly spaced grid of every continuous and counts series: (first, last, step).
-pub fn grid(fixture: &Fixture, rules: Rules) -> Result<(i64, i64, i64), String> {
+pub(crate) fn grid(fixture: &Fixture, rules: Rules) -> Result<(i64, i64, i64), String> {
     let mut grids = Vec::new();
     for (name, data) in &fixture.metrics {
         let sides: Vec<Vec<i64>> = match data {
@@ -155,22 +155,25 @@ pub fn grid(fixture: &Fixture, rules: Rules) -> Result<(i64, i64, i64), String> 
     Ok(first)
 }
 
-/// `canary_<key>` with every character but ASCII letters and digits replaced by `_`.
-pub fn series_name(key: &str) -> String {
-    let clean: String = key
-        .chars()
+/// `key` with every character but ASCII letters and digits replaced by `_`.
+pub(crate) fn clean_name(key: &str) -> String {
+    key.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    format!("canary_{clean}")
+        .collect()
+}
+
+/// `canary_<key>`, cleaned by [`clean_name`].
+pub(crate) fn series_name(key: &str) -> String {
+    format!("canary_{}", clean_name(key))
 }
 
 /// The two sides' versions: `("baseline", true)`, `("canary", false)`.
-pub fn sides() -> [(&'static str, bool); 2] {
+pub(crate) fn sides() -> [(&'static str, bool); 2] {
     [("baseline", true), ("canary", false)]
 }
 
 /// A bucket bound as Prometheus writes `le`: `+Inf` or the shortest decimal.
-pub fn le_text(bound: f64) -> String {
+pub(crate) fn le_text(bound: f64) -> String {
     if bound.is_infinite() {
         "+Inf".to_owned()
     } else {
