@@ -15,7 +15,7 @@
 #     `canary judge` and round-trips `canary record`;
 #  5. stops graphite-web and removes everything on exit.
 # No carbon daemon: the whisper files are written directly.
-# Usage: scripts/test-graphite.sh   (called by scripts/test.sh)
+# Usage: scripts/test-graphite.sh [CARGO TEST ARGS, e.g. -- --nocapture]   (called by scripts/test.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/live-server-lib.sh
@@ -111,4 +111,4 @@ version=$(dpkg-query -W -f '${Version}' graphite-web)
 echo "graphite-web $version ready on 127.0.0.1:$port, fixtures loaded"
 
 CANARY_GRAPHITE_URL="http://127.0.0.1:$port" CANARY_GRAPHITE_DATA="$work/convert" \
-    cargo test --locked -p canary-cli --test graphite_live
+    cargo test --locked -p canary-cli --test graphite_live "$@"

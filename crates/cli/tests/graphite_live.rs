@@ -135,8 +135,8 @@ fn an_empty_window_holds_and_failures_never_promote() {
         "{reason}"
     );
 
-    // A target graphite-web fails on (an interval it cannot parse): HTTP 500 with its
-    // exception; `error`.
+    // A target graphite-web fails on (an interval it cannot parse): HTTP 500 (retried,
+    // as any 5xx), `error`.
     let (_, entry) = gate_with_query(
         &live,
         &gaussian,
@@ -145,7 +145,11 @@ fn an_empty_window_holds_and_failures_never_promote() {
     );
     assert_eq!(entry["classification"], "error", "{entry}");
     let reason = entry["reason"].as_str().unwrap();
-    assert!(reason.contains("HTTP 500"), "{reason}");
+    // The page is HTML around a Python traceback: the reason leads with its exception.
+    assert!(
+        reason.contains("HTTP 500: KeyError: 'Invalid offset: fortnightly'"),
+        "{reason}"
+    );
 
     // A wildcard matching both sides where one series is expected: `error` naming them.
     let (_, entry) = gate_with_query(

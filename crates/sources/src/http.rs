@@ -285,15 +285,63 @@ fn strip_url(error: &reqwest::Error) -> String {
     }
 }
 
-/// The start of a body, for error messages: at most 300 characters, on one line.
+/// The start of a body, for error messages: at most 300 characters, on one line. An HTML
+/// page is reduced to its text; when that text holds a Python traceback (graphite-web's
+/// HTTP 500 page), its last exception line comes first, as it says what went wrong.
 fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+    let raw = String::from_utf8_lossy(body);
+    let text = if raw.trim_start().starts_with('<') {
+        let text = html_text(&raw);
+        match last_exception(&text) {
+            Some(exception) => format!("{exception} — {text}"),
+            None => text,
+        }
+    } else {
+        raw.into_owned()
+    };
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out: String = one_line.chars().take(300).collect();
     if one_line.chars().count() > 300 {
         out.push('…');
     }
     out
+}
+
+/// The text of an HTML page: tags dropped, line breaks kept, the common entities decoded.
+fn html_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    [
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&quot;", "\""),
+        ("&#x27;", "'"),
+        ("&#39;", "'"),
+        ("&nbsp;", " "),
+        ("&amp;", "&"),
+    ]
+    .iter()
+    .fold(text, |t, (entity, c)| t.replace(entity, c))
+}
+
+/// The exception line ending the last Python traceback in `text`
+/// (`KeyError: 'Invalid offset: x'`): the last unindented line after the traceback's
+/// header.
+fn last_exception(text: &str) -> Option<&str> {
+    const HEADER: &str = "Traceback (most recent call last):";
+    let tail = &text[text.rfind(HEADER)? + HEADER.len()..];
+    tail.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with(char::is_whitespace))
+        .next_back()
+        .map(str::trim)
 }
 
 #[cfg(test)]
@@ -321,5 +369,30 @@ mod tests {
         assert_eq!(snippet(b"a\n  b"), "a b");
         let long = vec![b'x'; 400];
         assert_eq!(snippet(&long).chars().count(), 301);
+    }
+
+    #[test]
+    fn html_pages_become_text_led_by_a_tracebacks_exception() {
+        assert_eq!(
+            snippet(b"<html><h1>Not Found</h1>\n<p>a &amp; b</p></html>"),
+            "Not Found a & b"
+        );
+        // The shape of graphite-web 1.1.8's HTTP 500 page.
+        let page = "<body>\n<p>Graphite encountered an unexpected error.</p>\n<pre>\n\
+            Traceback (most recent call last):\n  File &quot;x.py&quot;, line 1, in f\n\
+            KeyError: &#x27;b&#x27;\n\nDuring handling of the above exception, another exception occurred:\n\n\
+            Traceback (most recent call last):\n  File &quot;attime.py&quot;, line 166\n\
+            KeyError: &#x27;Invalid offset: fortnightly&#x27;\n\n</pre>\n</body>";
+        let s = snippet(page.as_bytes());
+        assert!(
+            s.starts_with("KeyError: 'Invalid offset: fortnightly' — Graphite encountered"),
+            "{s}"
+        );
+        assert_eq!(last_exception("no traceback"), None);
+        // Not HTML: left as it is.
+        assert_eq!(
+            snippet(b"Traceback (most recent call last):\nX: y"),
+            "Traceback (most recent call last): X: y"
+        );
     }
 }
