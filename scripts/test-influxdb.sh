@@ -15,6 +15,8 @@
 # Usage: scripts/test-influxdb.sh   (called by scripts/test.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/live-server-lib.sh
+source scripts/live-server-lib.sh
 
 scripts/ensure-debian-packages.sh influxd=influxdb
 
@@ -31,10 +33,6 @@ trap cleanup EXIT
 
 cargo run --locked --quiet -p canary-sources --example fixture_to_influx -- \
     --config fixtures/canary.yaml --out "$work/convert" fixtures/
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 write_config() {
     cat >"$work/influxdb.conf" <<TOML
@@ -94,17 +92,10 @@ for attempt in 1 2 3; do
     write_config "$port" "$rpc_port"
     influxd run -config "$work/influxdb.conf" >"$work/influxd.log" 2>&1 &
     influxd_pid=$!
-    for _ in $(seq 1 150); do
-        if ! kill -0 "$influxd_pid" 2>/dev/null; then
-            break
-        fi
-        if python3 -c "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:$port/ping', timeout=1).status == 204 else 1)" 2>/dev/null; then
-            ready=yes
-            break
-        fi
-        sleep 0.2
-    done
-    [[ -n $ready ]] && break
+    if wait_http "$influxd_pid" "http://127.0.0.1:$port/ping" 204; then
+        ready=yes
+        break
+    fi
     echo "influxd did not start (attempt $attempt):" >&2
     cat "$work/influxd.log" >&2
     kill "$influxd_pid" 2>/dev/null || true

@@ -12,6 +12,8 @@
 # Usage: scripts/test-prometheus.sh   (called by scripts/test.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/live-server-lib.sh
+source scripts/live-server-lib.sh
 
 scripts/ensure-debian-packages.sh prometheus=prometheus promtool=prometheus
 
@@ -37,10 +39,6 @@ global:
 scrape_configs: []
 YAML
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 ready=""
 for attempt in 1 2 3; do
     port=$(free_port)
@@ -51,17 +49,10 @@ for attempt in 1 2 3; do
         --web.listen-address="127.0.0.1:$port" \
         --log.level=warn >"$work/prometheus.log" 2>&1 &
     prometheus_pid=$!
-    for _ in $(seq 1 150); do
-        if ! kill -0 "$prometheus_pid" 2>/dev/null; then
-            break
-        fi
-        if python3 -c "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:$port/-/ready', timeout=1).status == 200 else 1)" 2>/dev/null; then
-            ready=yes
-            break
-        fi
-        sleep 0.2
-    done
-    [[ -n $ready ]] && break
+    if wait_http "$prometheus_pid" "http://127.0.0.1:$port/-/ready" 200; then
+        ready=yes
+        break
+    fi
     echo "prometheus did not start (attempt $attempt):" >&2
     cat "$work/prometheus.log" >&2
     kill "$prometheus_pid" 2>/dev/null || true

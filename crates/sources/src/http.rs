@@ -339,8 +339,7 @@ fn last_exception(text: &str) -> Option<&str> {
     const HEADER: &str = "Traceback (most recent call last):";
     let tail = &text[text.rfind(HEADER)? + HEADER.len()..];
     tail.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with(char::is_whitespace))
-        .next_back()
+        .rfind(|l| !l.trim().is_empty() && !l.starts_with(char::is_whitespace))
         .map(str::trim)
 }
 
