@@ -49,7 +49,7 @@
 //!
 //! Every remote backend goes through [`http::HttpClient`]: a per-request timeout, retries
 //! with exponential backoff and jitter on timeouts, connection errors and 5xx (never on
-//! 4xx), a response size cap, bounded concurrency, rustls with certificate verification.
+//! 4xx, except a rate limit's 429 after its `Retry-After`), a response size cap, bounded concurrency, rustls with certificate verification.
 //! A failure is a [`SourceError`] naming the backend, the metric, the scope and the
 //! [`Cause`]; [`fetch_all`] keeps going and reports each failed metric, which the judge
 //! classifies `error` (`canary_judge::judge_fetched`). Credentials are [`Secret`]s from an
