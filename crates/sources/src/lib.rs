@@ -80,17 +80,21 @@
 //!    - send each request with [`http::HttpClient::send`] (the closure builds the
 //!      request; put secrets in headers, never in the URL or an error) and parse
 //!      [`http::HttpResponse::json`];
-//!    - fetch both sides ([`Scopes::sides`]) and shape the answers with [`shape`]:
+//!    - write one side's fetch, `async fn fetch_side(&self, request, scope) ->
+//!      Result<shape::SideData, Cause>`, shaping the answers with [`shape`]:
 //!      [`shape::align`] puts points on the window's grid (a missing step = a missing
 //!      value, so the sides align and `canary record` writes a valid fixture; `Snap::Exact`
 //!      or `Snap::Nearest` for backends that answer at their own rollup times),
 //!      [`shape::pair_counts`] pairs events with totals, [`shape::histogram_from_buckets`]
-//!      checks `le` buckets; return [`MetricData`](canary_judge::MetricData) of the
-//!      metric's kind. An empty result is empty data (the judge says `nodata`), not an
-//!      error;
-//!    - report failures with [`FetchRequest::error`] (backend, metric, side) and a
-//!      [`Cause`]: `Data` for data that does not fit the kind, `Response` for a body that
-//!      is not what the API documents, `Api` when the API reports an error.
+//!      checks `le` buckets. An empty result is empty data (the judge says `nodata`), not
+//!      an error. `fetch` then ends with
+//!      `request.both_sides(NAME, |scope| self.fetch_side(request, scope)).await`
+//!      ([`FetchRequest::both_sides`]): both sides concurrently, paired into
+//!      [`MetricData`](canary_judge::MetricData), each side's failure named with its scope;
+//!    - report failures as a [`Cause`]: `Data` for data that does not fit the kind,
+//!      `Response` for a body that is not what the API documents, `Api` when the API
+//!      reports an error (failures before any side is fetched, e.g. a query that cannot
+//!      parse, with [`FetchRequest::error`]).
 //! 4. **Registry**: add a `#[cfg(feature = "mybackend")]` arm to [`build_source`] and the
 //!    name to [`BACKENDS`]. The CLI (`canary gate --source mybackend`) and Python
 //!    (`cj.gate(source="mybackend")`) then work without further changes.

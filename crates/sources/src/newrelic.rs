@@ -75,10 +75,10 @@ use crate::error::{Cause, SourceError};
 use crate::fetch::{SourceSettings, check_base_url};
 use crate::http::HttpClient;
 use crate::secret::Secret;
-use crate::shape::{Snap, align, histogram_from_buckets, pair_counts};
+use crate::shape::{SideData, Snap, align, histogram_from_buckets, pair_counts};
 use crate::source::{FetchRequest, MetricQuery, MetricSource, SourceFuture, Window};
 use crate::template::render_template;
-use canary_judge::{CountPoint, MetricData, Point, Sides};
+use canary_judge::Point;
 use canary_stats::Histogram;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -217,27 +217,16 @@ impl NewRelic {
         parse_response(&response.json()?)
     }
 
-    async fn fetch_side(
-        &self,
-        request: &FetchRequest<'_>,
-        side: &str,
-        scope: &str,
-    ) -> Result<Side, SourceError> {
-        self.fetch_side_data(request, scope)
-            .await
-            .map_err(|cause| request.error(NAME, Some(side), cause))
-    }
-
     async fn fetch_side_data(
         &self,
         request: &FetchRequest<'_>,
         scope: &str,
-    ) -> Result<Side, Cause> {
+    ) -> Result<SideData, Cause> {
         let window = request.window;
         match render(request, scope)? {
             MetricQuery::Continuous(q) => {
                 let rows = self.query(&q).await?;
-                Ok(Side::Continuous(series(&rows, window, "query")?))
+                Ok(SideData::Continuous(series(&rows, window, "query")?))
             }
             MetricQuery::Counts { events, total } => {
                 let (events, total) =
@@ -250,11 +239,11 @@ impl NewRelic {
                 let total = (!total.is_empty())
                     .then(|| series(&total, window, "total query"))
                     .transpose()?;
-                Ok(Side::Counts(pair_counts(events, total)?))
+                Ok(SideData::Counts(pair_counts(events, total)?))
             }
             MetricQuery::Histogram(q) => {
                 let rows = self.query(&q).await?;
-                Ok(Side::Histogram(histogram(&rows)?))
+                Ok(SideData::Histogram(histogram(&rows)?))
             }
         }
     }
@@ -306,13 +295,6 @@ fn check_time_units(template: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// One side's data before pairing.
-enum Side {
-    Continuous(Vec<Point>),
-    Counts(Vec<CountPoint>),
-    Histogram(Option<Histogram>),
-}
-
 impl MetricSource for NewRelic {
     fn name(&self) -> &'static str {
         NAME
@@ -320,29 +302,9 @@ impl MetricSource for NewRelic {
 
     fn fetch<'a>(&'a self, request: &'a FetchRequest<'a>) -> SourceFuture<'a> {
         Box::pin(async move {
-            let (baseline, canary) = futures_util::future::join(
-                self.fetch_side(request, "baseline", &request.scopes.baseline),
-                self.fetch_side(request, "canary", &request.scopes.canary),
-            )
-            .await;
-            Ok(match (baseline?, canary?) {
-                (Side::Continuous(baseline), Side::Continuous(canary)) => {
-                    MetricData::Continuous(Sides { baseline, canary })
-                }
-                (Side::Counts(baseline), Side::Counts(canary)) => {
-                    MetricData::Counts(Sides { baseline, canary })
-                }
-                (Side::Histogram(baseline), Side::Histogram(canary)) => {
-                    MetricData::Histogram(Sides { baseline, canary })
-                }
-                _ => {
-                    return Err(request.error(
-                        NAME,
-                        None,
-                        Cause::Data("the two sides returned different kinds".into()),
-                    ));
-                }
-            })
+            request
+                .both_sides(NAME, |scope| self.fetch_side_data(request, scope))
+                .await
         })
     }
 }

@@ -2,8 +2,9 @@
 //! of a metric.
 
 use crate::error::{Cause, SourceError};
+use crate::shape::SideData;
 use crate::template::render_template;
-use canary_judge::{MetricConfig, MetricData, MetricKind};
+use canary_judge::{MetricConfig, MetricData, MetricKind, Sides};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -141,6 +142,48 @@ impl FetchRequest<'_> {
             vars.insert(name, value.clone());
         }
         Ok(vars)
+    }
+
+    /// Fetches both sides concurrently — `fetch_side(scope)` for the baseline's scope and
+    /// the canary's — and pairs them into the metric's data: the end of every backend's
+    /// [`MetricSource::fetch`]. A side's [`Cause`] becomes an error naming the backend,
+    /// the metric and that side's scope.
+    ///
+    /// # Errors
+    /// A side's error (the baseline's first), or [`Cause::Data`] when the two sides
+    /// answered in different kinds.
+    pub async fn both_sides<'s, F, Fut>(
+        &'s self,
+        backend: &str,
+        fetch_side: F,
+    ) -> Result<MetricData, SourceError>
+    where
+        F: Fn(&'s str) -> Fut,
+        Fut: Future<Output = Result<SideData, Cause>>,
+    {
+        let (baseline, canary) = futures_util::future::join(
+            fetch_side(&self.scopes.baseline),
+            fetch_side(&self.scopes.canary),
+        )
+        .await;
+        let baseline = baseline.map_err(|cause| self.error(backend, Some("baseline"), cause))?;
+        let canary = canary.map_err(|cause| self.error(backend, Some("canary"), cause))?;
+        match (baseline, canary) {
+            (SideData::Continuous(baseline), SideData::Continuous(canary)) => {
+                Ok(MetricData::Continuous(Sides { baseline, canary }))
+            }
+            (SideData::Counts(baseline), SideData::Counts(canary)) => {
+                Ok(MetricData::Counts(Sides { baseline, canary }))
+            }
+            (SideData::Histogram(baseline), SideData::Histogram(canary)) => {
+                Ok(MetricData::Histogram(Sides { baseline, canary }))
+            }
+            _ => Err(self.error(
+                backend,
+                None,
+                Cause::Data("the two sides returned different kinds".into()),
+            )),
+        }
     }
 
     /// The error of this request's metric (and scope, when given).
