@@ -26,7 +26,7 @@
 //! ([`MetricQuery`]): one query for `continuous`, `{events, total}` for `counts`, one
 //! query returning cumulative buckets by `le` for `histogram`. Templates use `${scope}`
 //! (the side's scope: `--baseline-scope` / `--canary-scope`), `${start}` and `${end}`
-//! (unix seconds), `${step}` and `${window}` (durations such as `60s`, `1800s`),
+//! (unix seconds), `${start_ms}` and `${end_ms}` (epoch milliseconds), `${step}` and `${window}` (durations such as `60s`, `1800s`),
 //! `${step_seconds}` and `${window_seconds}` (plain numbers) and the user's variables
 //! (`--var cluster=eu1`). An unknown variable is an error, never an empty string.
 //!

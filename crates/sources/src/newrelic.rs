@@ -44,7 +44,7 @@
 //!
 //! Mapping rules:
 //! - **Time.** NRQL reads a number after `SINCE`/`UNTIL` as **epoch milliseconds**, so
-//!   this source adds `${start_ms}` and `${end_ms}` to the template variables; a
+//!   use the built-in `${start_ms}` and `${end_ms}` template variables; a
 //!   template with `SINCE ${start}` or `UNTIL ${end}` (seconds) is refused before any
 //!   request, as it would select data from January 1970. New Relic anchors `TIMESERIES`
 //!   buckets at `UNTIL`; each bucket's value is placed at its `endTimeSeconds` (like a
@@ -93,10 +93,6 @@ pub const EU_URL: &str = "https://api.eu.newrelic.com";
 
 /// The options New Relic reads from [`SourceSettings::options`].
 pub const OPTIONS: &[&str] = &["account_id", "region"];
-
-/// The template variables this source adds to the built-in ones: the window's start and
-/// end in epoch milliseconds, the unit NRQL's `SINCE`/`UNTIL` read numbers in.
-pub const EXTRA_VARIABLES: &[&str] = &["start_ms", "end_ms"];
 
 /// The GraphQL document sent with every request; the NRQL is the variable `$nrql`.
 pub const GRAPHQL: &str = "query($accountId: Int!, $nrql: Nrql!) { actor { account(id: $accountId) { nrql(query: $nrql) { results } } } }";
@@ -249,21 +245,11 @@ impl NewRelic {
     }
 }
 
-/// The metric's NRQL templates rendered for `scope`, with `${start_ms}` and
-/// `${end_ms}` besides the built-in variables.
+/// The metric's NRQL templates rendered for `scope` (checked for times in seconds
+/// where NRQL reads milliseconds).
 fn render(request: &FetchRequest<'_>, scope: &str) -> Result<MetricQuery<String>, Cause> {
     let templates = MetricQuery::<String>::from_metric(request.metric, NAME)?;
-    let mut vars = request.variables_for(scope)?;
-    for name in EXTRA_VARIABLES {
-        if request.variables.contains_key(*name) {
-            return Err(Cause::Query(format!(
-                "the variable {name:?} is built into the newrelic source and cannot be set"
-            )));
-        }
-    }
-    let ms = |seconds: i64| seconds.saturating_mul(1000).to_string();
-    vars.insert("start_ms", ms(request.window.start));
-    vars.insert("end_ms", ms(request.window.end));
+    let vars = request.variables_for(scope)?;
     templates.try_map(|key, template| {
         check_time_units(template).map_err(|m| Cause::Query(format!("query.{NAME}.{key}: {m}")))?;
         render_template(template, &vars).map_err(|error| Cause::Template {
