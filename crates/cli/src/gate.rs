@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 /// Where and what to fetch; unset values come from the config's `sources` section.
 #[derive(Debug, Args)]
 pub(crate) struct Live {
-    /// The backend (prometheus, files, …); default: the one the config's `sources`
-    /// section names, else prometheus.
+    /// The backend: prometheus, influxdb, graphite, datadog, newrelic, cloudwatch, http
+    /// or files; default: the one the config's `sources` section names, else prometheus.
     #[arg(long)]
     source: Option<String>,
     /// The server's base URL (the fixture path for `files`).

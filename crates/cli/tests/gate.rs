@@ -558,3 +558,16 @@ async fn the_config_sources_section_supplies_url_scopes_and_a_token_file() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `canary gate --help` names every backend this build has.
+#[test]
+fn the_help_names_every_backend() {
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_canary"))
+        .args(["gate", "--help"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&help.stdout);
+    for backend in canary_sources::BACKENDS {
+        assert!(text.contains(backend), "{backend} missing from\n{text}");
+    }
+}

@@ -84,16 +84,19 @@ pub struct ScopeValues {
 }
 
 /// Template variables every query gets; a user variable cannot take these names.
-pub const BUILTIN_VARIABLES: [&str; 7] = [
+/// `start_ms` and `end_ms` are the window's ends in epoch milliseconds (NRQL's
+/// `SINCE`/`UNTIL`, Elasticsearch ranges and many JSON APIs take those).
+pub const BUILTIN_VARIABLES: [&str; 9] = [
     "scope",
     "start",
     "end",
+    "start_ms",
+    "end_ms",
     "step",
     "window",
     "step_seconds",
     "window_seconds",
 ];
-
 /// The most retries a source may be configured with.
 pub const MAX_RETRIES: u32 = 10;
 

@@ -87,14 +87,14 @@ use crate::error::{Cause, SourceError};
 use crate::fetch::{SourceSettings, check_base_url, credential_names};
 use crate::http::HttpClient;
 use crate::secret::Secret;
-use crate::shape::{Snap, align, pair_counts};
+use crate::shape::{SideData, Snap, align, pair_counts};
 use crate::source::{FetchRequest, MetricQuery, MetricSource, SourceFuture, Window};
 use crate::template::render_template;
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
-use canary_judge::{MetricData, MetricKind, Point, Sides};
+use canary_judge::{MetricKind, Point};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -349,21 +349,14 @@ impl CloudWatch {
         &self,
         request: &FetchRequest<'_>,
         parsed: &MetricQuery<CwQuery>,
-        side: &str,
         scope: &str,
-    ) -> Result<Side, SourceError> {
-        let at = |cause| request.error(NAME, Some(side), cause);
-        let vars = request.variables_for(scope).map_err(at)?;
+    ) -> Result<SideData, Cause> {
+        let vars = request.variables_for(scope)?;
         let window = request.window;
-        let rendered = parsed
-            .try_map(|key, q| q.render(key, &vars, window.step))
-            .map_err(at)?;
+        let rendered = parsed.try_map(|key, q| q.render(key, &vars, window.step))?;
         match rendered {
-            MetricQuery::Continuous(q) => Ok(Side::Continuous(
-                self.series(&q, window, "query")
-                    .await
-                    .map_err(at)?
-                    .unwrap_or_default(),
+            MetricQuery::Continuous(q) => Ok(SideData::Continuous(
+                self.series(&q, window, "query").await?.unwrap_or_default(),
             )),
             MetricQuery::Counts { events, total } => {
                 let (events, total) = futures_util::future::join(
@@ -371,10 +364,10 @@ impl CloudWatch {
                     self.series(&total, window, "total query"),
                 )
                 .await;
-                let counts = pair_counts(events.map_err(at)?, total.map_err(at)?).map_err(at)?;
-                Ok(Side::Counts(counts))
+                let counts = pair_counts(events?, total?)?;
+                Ok(SideData::Counts(counts))
             }
-            MetricQuery::Histogram(_) => Err(at(histogram_refused())),
+            MetricQuery::Histogram(_) => Err(histogram_refused()),
         }
     }
 }
@@ -424,12 +417,6 @@ fn signature_headers(
         .collect())
 }
 
-/// One side's data before pairing.
-enum Side {
-    Continuous(Vec<Point>),
-    Counts(Vec<canary_judge::CountPoint>),
-}
-
 impl MetricSource for CloudWatch {
     fn name(&self) -> &'static str {
         NAME
@@ -454,24 +441,9 @@ impl MetricSource for CloudWatch {
                     q.check_counts(key).map_err(fail)?;
                 }
             }
-            let (baseline, canary) = futures_util::future::join(
-                self.fetch_side(request, &parsed, "baseline", &request.scopes.baseline),
-                self.fetch_side(request, &parsed, "canary", &request.scopes.canary),
-            )
-            .await;
-            Ok(match (baseline?, canary?) {
-                (Side::Continuous(baseline), Side::Continuous(canary)) => {
-                    MetricData::Continuous(Sides { baseline, canary })
-                }
-                (Side::Counts(baseline), Side::Counts(canary)) => {
-                    MetricData::Counts(Sides { baseline, canary })
-                }
-                _ => {
-                    return Err(fail(Cause::Data(
-                        "the two sides returned different kinds".into(),
-                    )));
-                }
-            })
+            request
+                .both_sides(NAME, |scope| self.fetch_side(request, &parsed, scope))
+                .await
         })
     }
 }

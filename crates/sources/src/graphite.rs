@@ -69,9 +69,9 @@ use crate::error::{Cause, SourceError};
 use crate::fetch::{SourceSettings, check_base_url};
 use crate::http::HttpClient;
 use crate::secret::Secret;
-use crate::shape::{Snap, align, histogram_from_buckets, pair_counts};
+use crate::shape::{SideData, Snap, align, histogram_from_buckets, pair_counts};
 use crate::source::{FetchRequest, MetricQuery, MetricSource, SourceFuture, Window};
-use canary_judge::{CountPoint, MetricData, Point, Sides};
+use canary_judge::Point;
 use canary_stats::Histogram;
 use serde_json::{Map, Value};
 
@@ -134,22 +134,11 @@ impl Graphite {
         parse_response(&response.json()?)
     }
 
-    async fn fetch_side(
-        &self,
-        request: &FetchRequest<'_>,
-        side: &str,
-        scope: &str,
-    ) -> Result<Side, SourceError> {
-        self.fetch_side_data(request, scope)
-            .await
-            .map_err(|cause| request.error(NAME, Some(side), cause))
-    }
-
     async fn fetch_side_data(
         &self,
         request: &FetchRequest<'_>,
         scope: &str,
-    ) -> Result<Side, Cause> {
+    ) -> Result<SideData, Cause> {
         let window = request.window;
         match request.rendered(NAME, scope)? {
             MetricQuery::Continuous(q) => {
@@ -158,7 +147,7 @@ impl Graphite {
                     None => Vec::new(),
                     Some(s) => on_grid(&s, window)?,
                 };
-                Ok(Side::Continuous(points))
+                Ok(SideData::Continuous(points))
             }
             MetricQuery::Counts { events, total } => {
                 let (events, total) = futures_util::future::join(
@@ -172,21 +161,14 @@ impl Graphite {
                 let total = single(total?, "total target")?
                     .map(|s| on_grid(&s, window))
                     .transpose()?;
-                Ok(Side::Counts(pair_counts(events, total)?))
+                Ok(SideData::Counts(pair_counts(events, total)?))
             }
             MetricQuery::Histogram(q) => {
                 let series = self.render(&q, window).await?;
-                Ok(Side::Histogram(histogram(&series)?))
+                Ok(SideData::Histogram(histogram(&series)?))
             }
         }
     }
-}
-
-/// One side's data before pairing.
-enum Side {
-    Continuous(Vec<Point>),
-    Counts(Vec<CountPoint>),
-    Histogram(Option<Histogram>),
 }
 
 impl MetricSource for Graphite {
@@ -196,29 +178,9 @@ impl MetricSource for Graphite {
 
     fn fetch<'a>(&'a self, request: &'a FetchRequest<'a>) -> SourceFuture<'a> {
         Box::pin(async move {
-            let (baseline, canary) = futures_util::future::join(
-                self.fetch_side(request, "baseline", &request.scopes.baseline),
-                self.fetch_side(request, "canary", &request.scopes.canary),
-            )
-            .await;
-            Ok(match (baseline?, canary?) {
-                (Side::Continuous(baseline), Side::Continuous(canary)) => {
-                    MetricData::Continuous(Sides { baseline, canary })
-                }
-                (Side::Counts(baseline), Side::Counts(canary)) => {
-                    MetricData::Counts(Sides { baseline, canary })
-                }
-                (Side::Histogram(baseline), Side::Histogram(canary)) => {
-                    MetricData::Histogram(Sides { baseline, canary })
-                }
-                _ => {
-                    return Err(request.error(
-                        NAME,
-                        None,
-                        Cause::Data("the two sides returned different kinds".into()),
-                    ));
-                }
-            })
+            request
+                .both_sides(NAME, |scope| self.fetch_side_data(request, scope))
+                .await
         })
     }
 }

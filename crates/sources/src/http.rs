@@ -1,7 +1,8 @@
 //! The HTTP layer every remote backend uses: rustls with certificate verification on, a
 //! per-request timeout, retries with exponential backoff and jitter on timeouts,
-//! connection errors and 5xx (never on 4xx), a cap on the response size and bounded
-//! concurrency.
+//! connection errors and 5xx (never on other 4xx), 429 (rate limited) retried after its
+//! `Retry-After` (up to [`HttpOptions::max_retry_after`]), a cap on the response size and
+//! bounded concurrency.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), canary_sources::Cause> {
@@ -28,7 +29,7 @@ pub struct HttpOptions {
     /// Time allowed for one attempt, from sending the request to the last byte of the
     /// body.
     pub timeout: Duration,
-    /// Retries after the first attempt (on timeouts, connection errors and 5xx).
+    /// Retries after the first attempt (on timeouts, connection errors, 5xx and 429).
     pub retries: u32,
     /// The first backoff; each retry doubles it, up to `max_backoff`. The actual sleep is
     /// drawn uniformly from [½·backoff, backoff] (jitter).
@@ -39,6 +40,9 @@ pub struct HttpOptions {
     pub max_response_bytes: usize,
     /// Requests in flight at once, over every clone of the client.
     pub concurrency: usize,
+    /// The longest `Retry-After` a 429 (rate limited) answer is waited out for; a longer
+    /// one fails at once rather than stalling a gate.
+    pub max_retry_after: Duration,
 }
 
 /// Defaults of [`HttpOptions`].
@@ -57,6 +61,8 @@ pub mod defaults {
     pub const MAX_RESPONSE_BYTES: usize = 32 << 20;
     /// Requests in flight at once.
     pub const CONCURRENCY: usize = 8;
+    /// Longest `Retry-After` waited out.
+    pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 }
 
 impl Default for HttpOptions {
@@ -68,6 +74,7 @@ impl Default for HttpOptions {
             max_backoff: defaults::MAX_BACKOFF,
             max_response_bytes: defaults::MAX_RESPONSE_BYTES,
             concurrency: defaults::CONCURRENCY,
+            max_retry_after: defaults::MAX_RETRY_AFTER,
         }
     }
 }
@@ -104,7 +111,8 @@ pub struct HttpClient {
 /// How one attempt ended.
 enum Attempt {
     Done(HttpResponse),
-    Retry(Cause),
+    /// Try again, after the given wait (a 429's `Retry-After`) or else the backoff.
+    Retry(Cause, Option<Duration>),
     Fail(Cause),
 }
 
@@ -146,7 +154,8 @@ impl HttpClient {
     }
 
     /// Sends the request `build` makes, retrying on timeouts, connection errors and 5xx
-    /// with exponential backoff and jitter; a 4xx is returned at once. `build` is called
+    /// with exponential backoff and jitter, and on 429 after its `Retry-After` (or the
+    /// backoff); any other 4xx is returned at once. `build` is called
     /// once per attempt.
     ///
     /// # Errors
@@ -170,9 +179,9 @@ impl HttpClient {
             match outcome {
                 Attempt::Done(response) => return Ok(response),
                 Attempt::Fail(cause) => return Err(cause),
-                Attempt::Retry(cause) if attempt >= self.options.retries => return Err(cause),
-                Attempt::Retry(_) => {
-                    tokio::time::sleep(self.backoff(attempt)).await;
+                Attempt::Retry(cause, _) if attempt >= self.options.retries => return Err(cause),
+                Attempt::Retry(_, wait) => {
+                    tokio::time::sleep(wait.unwrap_or_else(|| self.backoff(attempt))).await;
                     attempt += 1;
                 }
             }
@@ -206,6 +215,7 @@ impl HttpClient {
                 Err(e) => return transport(&e, timeout),
             };
             let status = response.status().as_u16();
+            let retry_after = retry_after(response.headers());
             if response.content_length().is_some_and(|n| n > limit as u64) {
                 return Attempt::Fail(Cause::TooLarge { limit });
             }
@@ -229,17 +239,24 @@ impl HttpClient {
                 status,
                 body: snippet(&body),
             };
-            if status >= 500 {
-                Attempt::Retry(cause)
-            } else {
-                Attempt::Fail(cause)
+            match status {
+                500.. => Attempt::Retry(cause, None),
+                // Rate limited: wait as told (or back off), unless told to wait too long.
+                429 => match retry_after {
+                    Some(wait) if wait > self.options.max_retry_after => Attempt::Fail(cause),
+                    wait => Attempt::Retry(cause, wait),
+                },
+                _ => Attempt::Fail(cause),
             }
         };
         match tokio::time::timeout(timeout, run).await {
             Ok(outcome) => outcome,
-            Err(_) => Attempt::Retry(Cause::Timeout {
-                seconds: timeout.as_secs_f64(),
-            }),
+            Err(_) => Attempt::Retry(
+                Cause::Timeout {
+                    seconds: timeout.as_secs_f64(),
+                },
+                None,
+            ),
         }
     }
 }
@@ -248,14 +265,24 @@ impl HttpClient {
 /// that could not even be built is not.
 fn transport(error: &reqwest::Error, timeout: Duration) -> Attempt {
     if error.is_timeout() {
-        Attempt::Retry(Cause::Timeout {
-            seconds: timeout.as_secs_f64(),
-        })
+        Attempt::Retry(
+            Cause::Timeout {
+                seconds: timeout.as_secs_f64(),
+            },
+            None,
+        )
     } else if error.is_builder() {
         Attempt::Fail(Cause::Setup(describe(error)))
     } else {
-        Attempt::Retry(Cause::Connect(describe(error)))
+        Attempt::Retry(Cause::Connect(describe(error)), None)
     }
+}
+
+/// A `Retry-After` of whole seconds (the form rate limiters send); an HTTP date or
+/// anything else is ignored (the backoff applies).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let text = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    text.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 /// The error and its sources, without the URL (which may carry query parameters).

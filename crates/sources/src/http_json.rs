@@ -62,10 +62,10 @@ use crate::error::{Cause, SourceError};
 use crate::fetch::{SourceSettings, check_base_url};
 use crate::http::HttpClient;
 use crate::secret::Secret;
-use crate::shape::{Snap, align, histogram_from_buckets, pair_counts};
+use crate::shape::{SideData, Snap, align, histogram_from_buckets, pair_counts};
 use crate::source::{FetchRequest, MetricQuery, MetricSource, SourceFuture, Window};
 use crate::template::render_template;
-use canary_judge::{CountPoint, MetricData, MetricKind, Point, Sides};
+use canary_judge::{MetricKind, Point};
 use canary_stats::Histogram;
 use serde_json::{Map, Value};
 use serde_json_path::JsonPath;
@@ -248,19 +248,15 @@ impl HttpJson {
         &self,
         request: &FetchRequest<'_>,
         parsed: &MetricQuery<HttpQuery>,
-        side: &str,
         scope: &str,
-    ) -> Result<Side, SourceError> {
-        let at = |cause| request.error(NAME, Some(side), cause);
-        let vars = request.variables_for(scope).map_err(at)?;
-        let rendered = parsed
-            .try_map(|key, q| q.request().render(key, &vars))
-            .map_err(at)?;
+    ) -> Result<SideData, Cause> {
+        let vars = request.variables_for(scope)?;
+        let rendered = parsed.try_map(|key, q| q.request().render(key, &vars))?;
         let window = request.window;
         match (parsed, rendered) {
             (MetricQuery::Continuous(HttpQuery::Series(q)), MetricQuery::Continuous(r)) => {
-                let points = self.series(q, &r, window).await.map_err(at)?;
-                Ok(Side::Continuous(points.unwrap_or_default()))
+                let points = self.series(q, &r, window).await?;
+                Ok(SideData::Continuous(points.unwrap_or_default()))
             }
             (
                 MetricQuery::Counts {
@@ -277,24 +273,17 @@ impl HttpJson {
                     self.series(tq, &tr, window),
                 )
                 .await;
-                let counts = pair_counts(events.map_err(at)?, total.map_err(at)?).map_err(at)?;
-                Ok(Side::Counts(counts))
+                let counts = pair_counts(events?, total?)?;
+                Ok(SideData::Counts(counts))
             }
             (MetricQuery::Histogram(HttpQuery::Buckets(q)), MetricQuery::Histogram(r)) => {
-                Ok(Side::Histogram(self.histogram(q, &r).await.map_err(at)?))
+                Ok(SideData::Histogram(self.histogram(q, &r).await?))
             }
-            _ => Err(at(Cause::Query(
+            _ => Err(Cause::Query(
                 "the query's shape does not fit the metric's kind".into(),
-            ))),
+            )),
         }
     }
-}
-
-/// One side's data before pairing.
-enum Side {
-    Continuous(Vec<Point>),
-    Counts(Vec<CountPoint>),
-    Histogram(Option<Histogram>),
 }
 
 impl MetricSource for HttpJson {
@@ -310,27 +299,9 @@ impl MetricSource for HttpJson {
                 HttpQuery::parse(key, value, kind)
             })
             .map_err(fail)?;
-            let (baseline, canary) = futures_util::future::join(
-                self.fetch_side(request, &parsed, "baseline", &request.scopes.baseline),
-                self.fetch_side(request, &parsed, "canary", &request.scopes.canary),
-            )
-            .await;
-            Ok(match (baseline?, canary?) {
-                (Side::Continuous(baseline), Side::Continuous(canary)) => {
-                    MetricData::Continuous(Sides { baseline, canary })
-                }
-                (Side::Counts(baseline), Side::Counts(canary)) => {
-                    MetricData::Counts(Sides { baseline, canary })
-                }
-                (Side::Histogram(baseline), Side::Histogram(canary)) => {
-                    MetricData::Histogram(Sides { baseline, canary })
-                }
-                _ => {
-                    return Err(fail(Cause::Data(
-                        "the two sides returned different kinds".into(),
-                    )));
-                }
-            })
+            request
+                .both_sides(NAME, |scope| self.fetch_side(request, &parsed, scope))
+                .await
         })
     }
 }

@@ -26,7 +26,7 @@
 //! ([`MetricQuery`]): one query for `continuous`, `{events, total}` for `counts`, one
 //! query returning cumulative buckets by `le` for `histogram`. Templates use `${scope}`
 //! (the side's scope: `--baseline-scope` / `--canary-scope`), `${start}` and `${end}`
-//! (unix seconds), `${step}` and `${window}` (durations such as `60s`, `1800s`),
+//! (unix seconds), `${start_ms}` and `${end_ms}` (epoch milliseconds), `${step}` and `${window}` (durations such as `60s`, `1800s`),
 //! `${step_seconds}` and `${window_seconds}` (plain numbers) and the user's variables
 //! (`--var cluster=eu1`). An unknown variable is an error, never an empty string.
 //!
@@ -49,7 +49,7 @@
 //!
 //! Every remote backend goes through [`http::HttpClient`]: a per-request timeout, retries
 //! with exponential backoff and jitter on timeouts, connection errors and 5xx (never on
-//! 4xx), a response size cap, bounded concurrency, rustls with certificate verification.
+//! 4xx, except a rate limit's 429 after its `Retry-After`), a response size cap, bounded concurrency, rustls with certificate verification.
 //! A failure is a [`SourceError`] naming the backend, the metric, the scope and the
 //! [`Cause`]; [`fetch_all`] keeps going and reports each failed metric, which the judge
 //! classifies `error` (`canary_judge::judge_fetched`). Credentials are [`Secret`]s from an
@@ -80,17 +80,21 @@
 //!    - send each request with [`http::HttpClient::send`] (the closure builds the
 //!      request; put secrets in headers, never in the URL or an error) and parse
 //!      [`http::HttpResponse::json`];
-//!    - fetch both sides ([`Scopes::sides`]) and shape the answers with [`shape`]:
+//!    - write one side's fetch, `async fn fetch_side(&self, request, scope) ->
+//!      Result<shape::SideData, Cause>`, shaping the answers with [`shape`]:
 //!      [`shape::align`] puts points on the window's grid (a missing step = a missing
 //!      value, so the sides align and `canary record` writes a valid fixture; `Snap::Exact`
 //!      or `Snap::Nearest` for backends that answer at their own rollup times),
 //!      [`shape::pair_counts`] pairs events with totals, [`shape::histogram_from_buckets`]
-//!      checks `le` buckets; return [`MetricData`](canary_judge::MetricData) of the
-//!      metric's kind. An empty result is empty data (the judge says `nodata`), not an
-//!      error;
-//!    - report failures with [`FetchRequest::error`] (backend, metric, side) and a
-//!      [`Cause`]: `Data` for data that does not fit the kind, `Response` for a body that
-//!      is not what the API documents, `Api` when the API reports an error.
+//!      checks `le` buckets. An empty result is empty data (the judge says `nodata`), not
+//!      an error. `fetch` then ends with
+//!      `request.both_sides(NAME, |scope| self.fetch_side(request, scope)).await`
+//!      ([`FetchRequest::both_sides`]): both sides concurrently, paired into
+//!      [`MetricData`](canary_judge::MetricData), each side's failure named with its scope;
+//!    - report failures as a [`Cause`]: `Data` for data that does not fit the kind,
+//!      `Response` for a body that is not what the API documents, `Api` when the API
+//!      reports an error (failures before any side is fetched, e.g. a query that cannot
+//!      parse, with [`FetchRequest::error`]).
 //! 4. **Registry**: add a `#[cfg(feature = "mybackend")]` arm to [`build_source`] and the
 //!    name to [`BACKENDS`]. The CLI (`canary gate --source mybackend`) and Python
 //!    (`cj.gate(source="mybackend")`) then work without further changes.

@@ -44,7 +44,7 @@
 //!
 //! Mapping rules:
 //! - **Time.** NRQL reads a number after `SINCE`/`UNTIL` as **epoch milliseconds**, so
-//!   this source adds `${start_ms}` and `${end_ms}` to the template variables; a
+//!   use the built-in `${start_ms}` and `${end_ms}` template variables; a
 //!   template with `SINCE ${start}` or `UNTIL ${end}` (seconds) is refused before any
 //!   request, as it would select data from January 1970. New Relic anchors `TIMESERIES`
 //!   buckets at `UNTIL`; each bucket's value is placed at its `endTimeSeconds` (like a
@@ -75,10 +75,10 @@ use crate::error::{Cause, SourceError};
 use crate::fetch::{SourceSettings, check_base_url};
 use crate::http::HttpClient;
 use crate::secret::Secret;
-use crate::shape::{Snap, align, histogram_from_buckets, pair_counts};
+use crate::shape::{SideData, Snap, align, histogram_from_buckets, pair_counts};
 use crate::source::{FetchRequest, MetricQuery, MetricSource, SourceFuture, Window};
 use crate::template::render_template;
-use canary_judge::{CountPoint, MetricData, Point, Sides};
+use canary_judge::Point;
 use canary_stats::Histogram;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -93,10 +93,6 @@ pub const EU_URL: &str = "https://api.eu.newrelic.com";
 
 /// The options New Relic reads from [`SourceSettings::options`].
 pub const OPTIONS: &[&str] = &["account_id", "region"];
-
-/// The template variables this source adds to the built-in ones: the window's start and
-/// end in epoch milliseconds, the unit NRQL's `SINCE`/`UNTIL` read numbers in.
-pub const EXTRA_VARIABLES: &[&str] = &["start_ms", "end_ms"];
 
 /// The GraphQL document sent with every request; the NRQL is the variable `$nrql`.
 pub const GRAPHQL: &str = "query($accountId: Int!, $nrql: Nrql!) { actor { account(id: $accountId) { nrql(query: $nrql) { results } } } }";
@@ -217,27 +213,16 @@ impl NewRelic {
         parse_response(&response.json()?)
     }
 
-    async fn fetch_side(
-        &self,
-        request: &FetchRequest<'_>,
-        side: &str,
-        scope: &str,
-    ) -> Result<Side, SourceError> {
-        self.fetch_side_data(request, scope)
-            .await
-            .map_err(|cause| request.error(NAME, Some(side), cause))
-    }
-
     async fn fetch_side_data(
         &self,
         request: &FetchRequest<'_>,
         scope: &str,
-    ) -> Result<Side, Cause> {
+    ) -> Result<SideData, Cause> {
         let window = request.window;
         match render(request, scope)? {
             MetricQuery::Continuous(q) => {
                 let rows = self.query(&q).await?;
-                Ok(Side::Continuous(series(&rows, window, "query")?))
+                Ok(SideData::Continuous(series(&rows, window, "query")?))
             }
             MetricQuery::Counts { events, total } => {
                 let (events, total) =
@@ -250,31 +235,21 @@ impl NewRelic {
                 let total = (!total.is_empty())
                     .then(|| series(&total, window, "total query"))
                     .transpose()?;
-                Ok(Side::Counts(pair_counts(events, total)?))
+                Ok(SideData::Counts(pair_counts(events, total)?))
             }
             MetricQuery::Histogram(q) => {
                 let rows = self.query(&q).await?;
-                Ok(Side::Histogram(histogram(&rows)?))
+                Ok(SideData::Histogram(histogram(&rows)?))
             }
         }
     }
 }
 
-/// The metric's NRQL templates rendered for `scope`, with `${start_ms}` and
-/// `${end_ms}` besides the built-in variables.
+/// The metric's NRQL templates rendered for `scope` (checked for times in seconds
+/// where NRQL reads milliseconds).
 fn render(request: &FetchRequest<'_>, scope: &str) -> Result<MetricQuery<String>, Cause> {
     let templates = MetricQuery::<String>::from_metric(request.metric, NAME)?;
-    let mut vars = request.variables_for(scope)?;
-    for name in EXTRA_VARIABLES {
-        if request.variables.contains_key(*name) {
-            return Err(Cause::Query(format!(
-                "the variable {name:?} is built into the newrelic source and cannot be set"
-            )));
-        }
-    }
-    let ms = |seconds: i64| seconds.saturating_mul(1000).to_string();
-    vars.insert("start_ms", ms(request.window.start));
-    vars.insert("end_ms", ms(request.window.end));
+    let vars = request.variables_for(scope)?;
     templates.try_map(|key, template| {
         check_time_units(template).map_err(|m| Cause::Query(format!("query.{NAME}.{key}: {m}")))?;
         render_template(template, &vars).map_err(|error| Cause::Template {
@@ -306,13 +281,6 @@ fn check_time_units(template: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// One side's data before pairing.
-enum Side {
-    Continuous(Vec<Point>),
-    Counts(Vec<CountPoint>),
-    Histogram(Option<Histogram>),
-}
-
 impl MetricSource for NewRelic {
     fn name(&self) -> &'static str {
         NAME
@@ -320,29 +288,9 @@ impl MetricSource for NewRelic {
 
     fn fetch<'a>(&'a self, request: &'a FetchRequest<'a>) -> SourceFuture<'a> {
         Box::pin(async move {
-            let (baseline, canary) = futures_util::future::join(
-                self.fetch_side(request, "baseline", &request.scopes.baseline),
-                self.fetch_side(request, "canary", &request.scopes.canary),
-            )
-            .await;
-            Ok(match (baseline?, canary?) {
-                (Side::Continuous(baseline), Side::Continuous(canary)) => {
-                    MetricData::Continuous(Sides { baseline, canary })
-                }
-                (Side::Counts(baseline), Side::Counts(canary)) => {
-                    MetricData::Counts(Sides { baseline, canary })
-                }
-                (Side::Histogram(baseline), Side::Histogram(canary)) => {
-                    MetricData::Histogram(Sides { baseline, canary })
-                }
-                _ => {
-                    return Err(request.error(
-                        NAME,
-                        None,
-                        Cause::Data("the two sides returned different kinds".into()),
-                    ));
-                }
-            })
+            request
+                .both_sides(NAME, |scope| self.fetch_side_data(request, scope))
+                .await
         })
     }
 }

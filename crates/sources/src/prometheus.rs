@@ -39,9 +39,9 @@ use crate::error::{Cause, SourceError};
 use crate::fetch::{SourceSettings, check_base_url};
 use crate::http::HttpClient;
 use crate::secret::Secret;
-use crate::shape::{Snap, align, histogram_from_buckets, pair_counts};
+use crate::shape::{SideData, Snap, align, histogram_from_buckets, pair_counts};
 use crate::source::{FetchRequest, MetricQuery, MetricSource, SourceFuture, Window};
-use canary_judge::{CountPoint, MetricData, Point, Sides};
+use canary_judge::Point;
 use canary_stats::Histogram;
 use serde_json::{Map, Value};
 
@@ -114,22 +114,11 @@ impl Prometheus {
         parse_response(&response.json()?, range)
     }
 
-    async fn fetch_side(
-        &self,
-        request: &FetchRequest<'_>,
-        side: &str,
-        scope: &str,
-    ) -> Result<Side, SourceError> {
-        self.fetch_side_data(request, scope)
-            .await
-            .map_err(|cause| request.error(NAME, Some(side), cause))
-    }
-
     async fn fetch_side_data(
         &self,
         request: &FetchRequest<'_>,
         scope: &str,
-    ) -> Result<Side, Cause> {
+    ) -> Result<SideData, Cause> {
         let window = request.window;
         match request.rendered(NAME, scope)? {
             MetricQuery::Continuous(q) => {
@@ -138,7 +127,7 @@ impl Prometheus {
                     None => Vec::new(),
                     Some(s) => on_grid(&s, window)?,
                 };
-                Ok(Side::Continuous(points))
+                Ok(SideData::Continuous(points))
             }
             MetricQuery::Counts { events, total } => {
                 let (events, total) = futures_util::future::join(
@@ -152,21 +141,14 @@ impl Prometheus {
                 let total = single(total?, "total")?
                     .map(|s| on_grid(&s, window))
                     .transpose()?;
-                Ok(Side::Counts(pair_counts(events, total)?))
+                Ok(SideData::Counts(pair_counts(events, total)?))
             }
             MetricQuery::Histogram(q) => {
                 let series = self.query(&q, window, false).await?;
-                Ok(Side::Histogram(histogram(series)?))
+                Ok(SideData::Histogram(histogram(series)?))
             }
         }
     }
-}
-
-/// One side's data before pairing.
-enum Side {
-    Continuous(Vec<Point>),
-    Counts(Vec<CountPoint>),
-    Histogram(Option<Histogram>),
 }
 
 impl MetricSource for Prometheus {
@@ -186,29 +168,9 @@ impl MetricSource for Prometheus {
                     )),
                 ));
             }
-            let (baseline, canary) = futures_util::future::join(
-                self.fetch_side(request, "baseline", &request.scopes.baseline),
-                self.fetch_side(request, "canary", &request.scopes.canary),
-            )
-            .await;
-            Ok(match (baseline?, canary?) {
-                (Side::Continuous(baseline), Side::Continuous(canary)) => {
-                    MetricData::Continuous(Sides { baseline, canary })
-                }
-                (Side::Counts(baseline), Side::Counts(canary)) => {
-                    MetricData::Counts(Sides { baseline, canary })
-                }
-                (Side::Histogram(baseline), Side::Histogram(canary)) => {
-                    MetricData::Histogram(Sides { baseline, canary })
-                }
-                _ => {
-                    return Err(request.error(
-                        NAME,
-                        None,
-                        Cause::Data("the two sides returned different kinds".into()),
-                    ));
-                }
-            })
+            request
+                .both_sides(NAME, |scope| self.fetch_side_data(request, scope))
+                .await
         })
     }
 }

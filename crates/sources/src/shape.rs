@@ -9,6 +9,18 @@ use canary_judge::{CountPoint, Point};
 use canary_stats::Histogram;
 use std::collections::BTreeMap;
 
+/// One side's data of a metric, before the two sides are paired into
+/// [`canary_judge::MetricData`] by [`FetchRequest::both_sides`](crate::FetchRequest::both_sides).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SideData {
+    /// Points on the window's grid ([`align`]).
+    Continuous(Vec<Point>),
+    /// Counts per step ([`pair_counts`]).
+    Counts(Vec<CountPoint>),
+    /// Cumulative buckets ([`histogram_from_buckets`]); `None` when there were none.
+    Histogram(Option<Histogram>),
+}
+
 /// How sample timestamps map to the grid `start, start + step, …, end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Snap {

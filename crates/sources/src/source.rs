@@ -2,8 +2,9 @@
 //! of a metric.
 
 use crate::error::{Cause, SourceError};
+use crate::shape::SideData;
 use crate::template::render_template;
-use canary_judge::{MetricConfig, MetricData, MetricKind};
+use canary_judge::{MetricConfig, MetricData, MetricKind, Sides};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -116,8 +117,9 @@ pub struct FetchRequest<'a> {
 
 impl FetchRequest<'_> {
     /// The template variables for one side: `scope`, `start` and `end` (unix seconds),
-    /// `step` and `window` as durations (`60s`), `step_seconds` and `window_seconds` as
-    /// plain numbers, and the user's variables.
+    /// `start_ms` and `end_ms` (epoch milliseconds), `step` and `window` as durations
+    /// (`60s`), `step_seconds` and `window_seconds` as plain numbers, and the user's
+    /// variables.
     ///
     /// # Errors
     /// [`Cause::Query`] when a user variable has a built-in's name.
@@ -127,6 +129,8 @@ impl FetchRequest<'_> {
             ("scope", scope.to_owned()),
             ("start", w.start.to_string()),
             ("end", w.end.to_string()),
+            ("start_ms", w.start.saturating_mul(1000).to_string()),
+            ("end_ms", w.end.saturating_mul(1000).to_string()),
             ("step", format!("{}s", w.step)),
             ("window", format!("{}s", w.seconds())),
             ("step_seconds", w.step.to_string()),
@@ -141,6 +145,48 @@ impl FetchRequest<'_> {
             vars.insert(name, value.clone());
         }
         Ok(vars)
+    }
+
+    /// Fetches both sides concurrently — `fetch_side(scope)` for the baseline's scope and
+    /// the canary's — and pairs them into the metric's data: the end of every backend's
+    /// [`MetricSource::fetch`]. A side's [`Cause`] becomes an error naming the backend,
+    /// the metric and that side's scope.
+    ///
+    /// # Errors
+    /// A side's error (the baseline's first), or [`Cause::Data`] when the two sides
+    /// answered in different kinds.
+    pub async fn both_sides<'s, F, Fut>(
+        &'s self,
+        backend: &str,
+        fetch_side: F,
+    ) -> Result<MetricData, SourceError>
+    where
+        F: Fn(&'s str) -> Fut,
+        Fut: Future<Output = Result<SideData, Cause>>,
+    {
+        let (baseline, canary) = futures_util::future::join(
+            fetch_side(&self.scopes.baseline),
+            fetch_side(&self.scopes.canary),
+        )
+        .await;
+        let baseline = baseline.map_err(|cause| self.error(backend, Some("baseline"), cause))?;
+        let canary = canary.map_err(|cause| self.error(backend, Some("canary"), cause))?;
+        match (baseline, canary) {
+            (SideData::Continuous(baseline), SideData::Continuous(canary)) => {
+                Ok(MetricData::Continuous(Sides { baseline, canary }))
+            }
+            (SideData::Counts(baseline), SideData::Counts(canary)) => {
+                Ok(MetricData::Counts(Sides { baseline, canary }))
+            }
+            (SideData::Histogram(baseline), SideData::Histogram(canary)) => {
+                Ok(MetricData::Histogram(Sides { baseline, canary }))
+            }
+            _ => Err(self.error(
+                backend,
+                None,
+                Cause::Data("the two sides returned different kinds".into()),
+            )),
+        }
     }
 
     /// The error of this request's metric (and scope, when given).
@@ -322,4 +368,46 @@ pub fn query_value<'m>(metric: &'m MetricConfig, backend: &str) -> Result<&'m Va
             }
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_variable_is_set_and_none_can_be_overridden() {
+        let metric: MetricConfig =
+            serde_json::from_value(serde_json::json!({"name": "m"})).expect("a metric");
+        let scopes = Scopes {
+            baseline: "v1".into(),
+            canary: "v2".into(),
+        };
+        let variables = BTreeMap::from([("cluster".to_owned(), "eu1".to_owned())]);
+        let request = FetchRequest {
+            metric: &metric,
+            window: Window::new(1000, 1600, 60).expect("a window"),
+            scopes: &scopes,
+            variables: &variables,
+        };
+        let vars = request.variables_for("v2").expect("variables");
+        for name in canary_judge::BUILTIN_VARIABLES {
+            assert!(vars.contains_key(name), "{name} missing");
+        }
+        assert_eq!(vars["start_ms"], "1000000");
+        assert_eq!(vars["end_ms"], "1600000");
+        assert_eq!(vars["window_seconds"], "600");
+        assert_eq!(vars["cluster"], "eu1");
+        let window = request.window;
+        for name in canary_judge::BUILTIN_VARIABLES {
+            let mut clash = variables.clone();
+            clash.insert(name.to_owned(), "x".into());
+            let request = FetchRequest {
+                metric: &metric,
+                window,
+                scopes: &scopes,
+                variables: &clash,
+            };
+            assert!(request.variables_for("v2").is_err(), "{name} was overridden");
+        }
+    }
 }

@@ -514,7 +514,10 @@ async fn seconds_after_since_are_refused_before_any_request() {
     clash.insert("start_ms".into(), "0".into());
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &clash).await;
     let e = fetched.failures["latency_ms"].to_string();
-    assert!(e.contains("built into the newrelic source"), "{e}");
+    assert!(
+        e.contains("\"start_ms\" is built in and cannot be set"),
+        "{e}"
+    );
 }
 
 #[tokio::test]

@@ -288,6 +288,49 @@ async fn a_5xx_is_retried_until_it_succeeds() {
     assert_eq!(s.baseline.len(), 4);
 }
 
+/// 429 (rate limited) is the one 4xx that is retried: after its `Retry-After` when that
+/// is short, at once as a failure when it asks for longer than `max_retry_after`.
+#[tokio::test]
+async fn a_429_is_retried_after_its_retry_after_unless_that_is_too_long() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/query_range"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "0")
+                .set_body_string("slow down"),
+        )
+        .up_to_n_times(2)
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v1/query_range"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(matrix(&[(1000, "1"), (1060, "2")])))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let src = source(&server, None);
+    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/query_range"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "3600")
+                .set_body_string("come back in an hour"),
+        )
+        .expect(2) // one request per side: an hour is beyond max_retry_after
+        .mount(&server)
+        .await;
+    let src = source(&server, None);
+    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let e = &fetched.failures["latency_ms"];
+    assert!(
+        matches!(&e.cause, Cause::Status { status: 429, body } if body.contains("an hour")),
+        "{e}"
+    );
+}
+
 #[tokio::test]
 async fn a_5xx_that_persists_fails_after_every_retry() {
     let server = MockServer::start().await;
