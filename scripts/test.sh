@@ -12,9 +12,10 @@ echo "== cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 echo "== cargo test"
 cargo test --workspace --locked
-echo "== live sources against a real Prometheus"
+echo "== live sources against a real Prometheus, InfluxDB and graphite-web"
 scripts/test-prometheus.sh
 scripts/test-influxdb.sh
+scripts/test-graphite.sh
 
 # Python bindings (bindings/python): a project virtualenv at .venv (gitignored), the
 # extension built with maturin and installed into it, then pytest and mypy's stubtest.
