@@ -407,7 +407,10 @@ mod tests {
                 scopes: &scopes,
                 variables: &clash,
             };
-            assert!(request.variables_for("v2").is_err(), "{name} was overridden");
+            assert!(
+                request.variables_for("v2").is_err(),
+                "{name} was overridden"
+            );
         }
     }
 }
