@@ -41,30 +41,6 @@ cargo run --locked --quiet -p canary-sources --example fixture_to_graphite -- \
 
 storage="$work/storage"
 mkdir -p "$storage/whisper" "$storage/log" "$work/settings"
-"$debian_python" - "$work/convert/whisper.json" "$storage/whisper" <<'PY'
-import json, math, os, sys, time
-import whisper
-
-series, root = json.load(open(sys.argv[1])), sys.argv[2]
-now = int(time.time())
-for s in series:
-    path, step, since, points = os.path.join(root, s["path"]), s["step"], s["since"], s["points"]
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    # whisper drops points older than its retention without a word, and graphite-web
-    # returns no series for a window before it: one archive at the fixture's step reaching
-    # back a day past the fixture's start.
-    slots = math.ceil((now - since) / step) + 86400 // step
-    whisper.create(path, [(step, slots)], xFilesFactor=0, aggregationMethod="average",
-                   sparse=True)
-    if points:
-        whisper.update_many(path, points)
-        (start, end, _), values = whisper.fetch(path, min(t for t, _ in points) - 1,
-                                                 max(t for t, _ in points))
-        stored = sum(v is not None for v in values)
-        if stored != len(points):
-            sys.exit(f"{s['path']}: wrote {len(points)} points, whisper kept {stored}")
-print(f"wrote {len(series)} whisper files", file=sys.stderr)
-PY
 
 secret=$("$debian_python" -c 'import secrets; print(secrets.token_urlsafe(48))')
 umask 077
@@ -86,6 +62,44 @@ django-admin migrate --noinput >"$work/migrate.log" 2>&1 || {
     cat "$work/migrate.log" >&2
     exit 1
 }
+# The fixtures as whisper files, the tagged series in graphite-web's tag database.
+"$debian_python" - "$work/convert/whisper.json" "$storage/whisper" <<'PY'
+import json, math, os, sys, time
+import django
+import whisper
+
+django.setup()
+from graphite.storage import STORE
+from graphite.tags.utils import TaggedSeries
+
+series, root = json.load(open(sys.argv[1])), sys.argv[2]
+now = int(time.time())
+tagged = []
+for s in series:
+    step, since, points = s["step"], s["since"], s["points"]
+    if "tagged" in s:
+        # Where carbon would store it: _tagged/<hash>/<name;tags>.wsp.
+        tagged.append(s["tagged"])
+        path = os.path.join(root, TaggedSeries.encode(s["tagged"], os.sep) + ".wsp")
+    else:
+        path = os.path.join(root, s["path"])
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    # whisper drops points older than its retention without a word, and graphite-web
+    # returns no series for a window before it: one archive at the fixture's step reaching
+    # back a day past the fixture's start.
+    slots = math.ceil((now - since) / step) + 86400 // step
+    whisper.create(path, [(step, slots)], xFilesFactor=0, aggregationMethod="average",
+                   sparse=True)
+    if points:
+        whisper.update_many(path, points)
+        (start, end, _), values = whisper.fetch(path, min(t for t, _ in points) - 1,
+                                                 max(t for t, _ in points))
+        stored = sum(v is not None for v in values)
+        if stored != len(points):
+            sys.exit(f"{path}: wrote {len(points)} points, whisper kept {stored}")
+STORE.tagdb.tag_multi_series(tagged)
+print(f"wrote {len(series)} whisper files, {len(tagged)} of them tagged", file=sys.stderr)
+PY
 
 ready=""
 for attempt in 1 2 3; do

@@ -29,9 +29,18 @@ fn live() -> Live {
     }
 }
 
+/// Histograms as tagged series read with
+/// `integral(groupByTags(seriesByTag(…), 'sum', 'le'))` (each bucket's `le` tag).
 #[test]
 fn gate_gives_the_verdict_of_judge_and_record_round_trips() {
     live().check_gate_and_record();
+}
+
+/// Histograms as plain series, one `….le_0_25` node per bucket (the bound read from the
+/// name).
+#[test]
+fn with_buckets_named_by_node_too() {
+    live().check_gate_and_record_with("live-nodes.json");
 }
 
 /// `gate` on `row` with the config `live.json` whose `metric` query is replaced by

@@ -27,10 +27,21 @@
 //! - counts → two series per side, `<metric>.events` and `<metric>.total`, one point per
 //!   interval; the targets are `summarize(<path>, "${step}", "sum", false)`, the
 //!   documented way to bring a count to the window's step.
-//! - histogram → one series per bucket, `<metric>.le_<bound>` (`.` in the bound written
-//!   `_`, `le_inf` for `+Inf`), with the cumulative count as one point at the window's
-//!   end; the target is `<metric>.*`, and the source reads each bucket's bound from the
-//!   last node of its name.
+//! - histogram, twice:
+//!   - tagged series `canary_<metric>_bucket;fixture=…;le=…;version=…` holding each
+//!     bucket's count per interval: its cumulative count split between the window's first
+//!     instant (the larger half) and its last; the target is the documented
+//!     `integral(groupByTags(seriesByTag('name=canary_<metric>_bucket', 'fixture=${fixture}',
+//!     'version=${scope}'), 'sum', 'le'))`, whose last point per `le` is the count (this
+//!     checks that the window's first instant is inside it). `DIR/live.json` uses it.
+//!   - plain series `<metric>.le_<bound>` (`.` in the bound written `_`, `le_inf` for
+//!     `+Inf`) with the cumulative count as one point at the window's end; the target is
+//!     `<metric>.*`, and the source reads each bound from the last node of the name.
+//!     `DIR/live-nodes.json` is `live.json` with this target for histograms.
+//!
+//! Tagged series carry `"tagged": "<series;tags>"` instead of `path`: the script stores
+//! them where graphite-web looks for them (`_tagged/…`) and adds them to its tag
+//! database.
 //!
 //! A side without data (no points, no histogram) writes no series, so Graphite returns
 //! none and the source reads it as empty. Skipped (named on standard error): fixtures
@@ -40,7 +51,7 @@
 mod common;
 
 use canary_judge::{Config, MetricData, MetricKind};
-use common::{Converted, Rules, clean_name, le_text, sides};
+use common::{Converted, Rules, clean_name, le_text, series_name, sides};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -55,7 +66,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         conversion.out.join("whisper.json"),
         serde_json::to_string(&whisper_series(config, converted))?,
     )?;
-    std::fs::write(conversion.out.join("live.json"), live_config(config)?)?;
+    std::fs::write(conversion.out.join("live.json"), live_config(config, true)?)?;
+    std::fs::write(
+        conversion.out.join("live-nodes.json"),
+        live_config(config, false)?,
+    )?;
     common::finish(&conversion)
 }
 
@@ -79,6 +94,7 @@ fn bucket_node(bound: f64) -> String {
 
 fn whisper_series(config: &Config, fixtures: &[Converted]) -> Vec<Value> {
     let mut files = Vec::new();
+    let mut tagged_series = Vec::new();
     let mut push = |path: String, c: &Converted, points: Vec<(i64, f64)>| {
         files.push(json!({"path": path, "step": c.step, "since": c.start, "points": points}));
     };
@@ -121,17 +137,32 @@ fn whisper_series(config: &Config, fixtures: &[Converted]) -> Vec<Value> {
                             let leaf = bucket_node(*bound);
                             let path = file(c, version, &metric.name, Some(&leaf));
                             push(path, c, vec![(c.end, *count)]);
+                            let tagged = format!(
+                                "{}_bucket;fixture={};le={};version={version}",
+                                series_name(&metric.name),
+                                c.label,
+                                le_text(*bound)
+                            );
+                            let late = (count / 2.0).floor();
+                            tagged_series.push(json!({
+                                "tagged": tagged,
+                                "step": c.step,
+                                "since": c.start,
+                                "points": [(c.start, count - late), (c.end, late)],
+                            }));
                         }
                     }
                 }
             }
         }
     }
+    files.extend(tagged_series);
     files
 }
 
 /// The config with a Graphite render target per metric reading the series above.
-fn live_config(config: &Config) -> Result<String, serde_json::Error> {
+/// `tagged`: histograms read the tagged series, else the plain ones.
+fn live_config(config: &Config, tagged: bool) -> Result<String, serde_json::Error> {
     let mut live = config.clone();
     for metric in &mut live.metrics {
         let path = format!(
@@ -145,6 +176,10 @@ fn live_config(config: &Config) -> Result<String, serde_json::Error> {
                     |leaf: &str| format!("summarize({path}.{leaf}, \"${{step}}\", \"sum\", false)");
                 json!({"events": sum("events"), "total": sum("total")})
             }
+            MetricKind::Histogram if tagged => json!(format!(
+                "integral(groupByTags(seriesByTag('name={}_bucket', 'fixture=${{fixture}}', 'version=${{scope}}'), 'sum', 'le'))",
+                series_name(&metric.name)
+            )),
             MetricKind::Histogram => json!(format!("{path}.*")),
         };
         metric.query = Some(BTreeMap::from([("graphite".to_owned(), query)]));

@@ -145,18 +145,23 @@ impl Live {
         args
     }
 
-    /// On every converted fixture (at least 5, the config covering every kind), `gate`
-    /// prints what `judge` prints on the file and exits the same way, and `record` writes
-    /// the fixture's data back, judged the same; the secret appears nowhere; the corpus
-    /// spans every verdict.
+    /// [`Live::check_gate_and_record_with`] `live.json`.
     pub(crate) fn check_gate_and_record(&self) {
-        let config_arg = self.config_path();
+        self.check_gate_and_record_with("live.json");
+    }
+
+    /// With the config `file` (in the converter's folder): on every converted fixture
+    /// (at least 5, the config covering every kind), `gate` prints what `judge` prints on
+    /// the file and exits the same way, and `record` writes the fixture's data back,
+    /// judged the same; the secret appears nowhere; the corpus spans every verdict.
+    pub(crate) fn check_gate_and_record_with(&self, file: &str) {
+        let config_arg = self.data.join(file).display().to_string();
         let config = Config::from_path(&config_arg).unwrap();
         let kinds: BTreeSet<&str> = config.metrics.iter().map(|m| m.kind.as_str()).collect();
         assert_eq!(kinds.len(), 3, "the config covers every kind: {kinds:?}");
         let rows = self.rows();
         assert!(rows.len() >= 5, "only {} fixtures converted", rows.len());
-        let out_dir = self.data.join("recorded");
+        let out_dir = self.data.join(format!("recorded-{file}"));
         std::fs::create_dir_all(&out_dir).unwrap();
         let mut verdicts = BTreeSet::new();
         for row in &rows {
