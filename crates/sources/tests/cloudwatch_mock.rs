@@ -4,14 +4,19 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
-use canary_judge::{Classification, Config, CountPoint, MetricData, Point, Verdict, judge_fetched};
-use canary_sources::http::HttpOptions;
+mod support;
+
+use canary_judge::Config;
 use canary_sources::{
     Cause, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::time::Duration;
+use support::{
+    EVERY_ATTEMPT, assert_debug_hides, assert_empty, assert_error_hides,
+    assert_failed_fetch_never_promotes, assert_no_failures, at, continuous, count, count_series,
+    counts, failure, one_scope, points, scopes_of, single_metric, too_slow, vars,
+};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -41,45 +46,26 @@ fn config() -> Config {
     Config::from_yaml_str(CONFIG).unwrap()
 }
 
-fn single_metric(yaml: &str) -> Config {
-    Config::from_yaml_str(&format!("version: 1\nmetrics:\n  - {yaml}\n")).unwrap()
-}
-
 fn latency_only() -> Config {
     single_metric(
         r#"{name: latency_p99, query: {cloudwatch: {namespace: AWS/ApplicationELB, metric: TargetResponseTime, dimensions: {TargetGroup: "${scope}"}, stat: p99}}}"#,
     )
 }
 
-fn fast() -> HttpOptions {
-    HttpOptions {
-        timeout: Duration::from_millis(300),
-        retries: 2,
-        backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        ..HttpOptions::default()
-    }
-}
-
-fn settings(server: &MockServer, session: bool) -> SourceSettings {
-    let mut credentials = BTreeMap::from([
-        ("access_key_id".to_owned(), Secret::new(KEY_ID.into())),
-        ("secret_access_key".to_owned(), Secret::new(SECRET.into())),
-    ]);
-    if session {
-        credentials.insert("session_token".into(), Secret::new(SESSION.into()));
-    }
-    SourceSettings {
-        url: Some(server.uri()),
-        credentials,
-        options: BTreeMap::from([("region".to_owned(), "eu-west-1".to_owned())]),
-        http: fast(),
-        ..SourceSettings::default()
+/// The source with both keys, and with a session token when `session`.
+fn source_with(server: &MockServer, session: bool) -> Box<dyn MetricSource> {
+    let at = at("cloudwatch", server)
+        .option("region", "eu-west-1")
+        .credential("access_key_id", KEY_ID)
+        .credential("secret_access_key", SECRET);
+    match session {
+        true => at.credential("session_token", SESSION).build(),
+        false => at.build(),
     }
 }
 
 fn source(server: &MockServer) -> Box<dyn MetricSource> {
-    build_source("cloudwatch", settings(server, false)).unwrap()
+    source_with(server, false)
 }
 
 fn window() -> Window {
@@ -87,14 +73,7 @@ fn window() -> Window {
 }
 
 fn scopes() -> Scopes {
-    Scopes {
-        baseline: "tg-v1".into(),
-        canary: "tg-v2".into(),
-    }
-}
-
-fn vars() -> BTreeMap<String, String> {
-    BTreeMap::from([("cluster".to_owned(), "eu1".to_owned())])
+    scopes_of("tg-v1", "tg-v2")
 }
 
 /// A `GetMetricData` answer with one result `q`.
@@ -170,43 +149,35 @@ async fn fetches_continuous_and_counts_for_both_scopes() {
     }
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(latency) = &fetched.metrics["latency_p99"] else {
-        panic!("not continuous")
-    };
-    let p = |timestamp, value| Point { timestamp, value };
+    assert_no_failures(&fetched);
+    let latency = continuous(&fetched, "latency_p99");
     // The grid is 1200..=1440; the period starting at 1440 lies after the window.
     assert_eq!(
         latency.baseline,
-        vec![
-            p(1200, Some(0.120)),
-            p(1260, Some(0.125)),
-            p(1320, Some(0.130)),
-            p(1380, Some(0.128)),
-            p(1440, None)
-        ]
+        points(&[
+            (1200, Some(0.120)),
+            (1260, Some(0.125)),
+            (1320, Some(0.130)),
+            (1380, Some(0.128)),
+            (1440, None)
+        ])
     );
-    assert_eq!(latency.canary[1], p(1260, None));
-    assert_eq!(latency.canary[2], p(1320, Some(0.21)));
-    let MetricData::Counts(errors) = &fetched.metrics["errors"] else {
-        panic!("not counts")
-    };
-    let c = |timestamp, events, total| CountPoint {
-        timestamp,
-        events,
-        total,
-    };
+    assert_eq!(
+        latency.canary[1..3],
+        points(&[(1260, None), (1320, Some(0.21))])
+    );
+    let errors = count_series(&fetched, "errors");
     assert_eq!(
         errors.canary,
-        vec![
-            c(1200, 3.0, 100.0),
-            c(1260, 0.0, 90.0),
-            c(1320, 2.0, 110.0),
-            c(1380, 0.0, 95.0),
-            c(1440, 0.0, 0.0)
-        ]
+        counts(&[
+            (1200, 3.0, 100.0),
+            (1260, 0.0, 90.0),
+            (1320, 2.0, 110.0),
+            (1380, 0.0, 95.0),
+            (1440, 0.0, 0.0)
+        ])
     );
-    assert_eq!(errors.baseline[0], c(1200, 1.0, 100.0));
+    assert_eq!(errors.baseline[0], count(1200, 1.0, 100.0));
 
     // The request: the documented JSON form, the dimensions rendered per scope, the
     // period = the step, the window as unix seconds.
@@ -250,14 +221,10 @@ async fn requests_are_signed_with_sigv4_and_the_secret_goes_nowhere() {
         .expect(2)
         .mount(&server)
         .await;
-    let src = build_source("cloudwatch", settings(&server, true)).unwrap();
-    let debug = format!("{src:?}");
-    assert!(
-        !debug.contains(SECRET) && !debug.contains(SESSION) && !debug.contains(KEY_ID),
-        "{debug}"
-    );
+    let src = source_with(&server, true);
+    assert_debug_hides(src.as_ref(), &[SECRET, SESSION, KEY_ID]);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+    assert_no_failures(&fetched);
     for request in server.received_requests().await.unwrap() {
         let auth = request
             .headers
@@ -317,10 +284,8 @@ async fn next_token_pages_are_followed_and_merged() {
         .await;
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(s) = &fetched.metrics["latency_p99"] else {
-        panic!()
-    };
+    assert_no_failures(&fetched);
+    let s = continuous(&fetched, "latency_p99");
     let values: Vec<Option<f64>> = s.baseline.iter().map(|p| p.value).collect();
     assert_eq!(values, [Some(1.0), Some(2.0), Some(3.0), Some(4.0), None]);
 }
@@ -352,13 +317,7 @@ async fn an_empty_result_is_empty_data_not_an_error() {
         .await;
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    assert!(
-        matches!(&fetched.metrics["latency_p99"], MetricData::Continuous(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
-    assert!(
-        matches!(&fetched.metrics["errors"], MetricData::Counts(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
+    assert_empty(&fetched, &["latency_p99"], &["errors"], &[]);
 }
 
 #[tokio::test]
@@ -409,15 +368,11 @@ async fn internal_error_and_forbidden_status_codes_are_api_errors() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let one_side = |s: &str| Scopes {
-        baseline: s.into(),
-        canary: s.into(),
-    };
     let fetched = fetch_all(
         src.as_ref(),
         &latency_only(),
         window(),
-        &one_side("tg-v1"),
+        &one_scope("tg-v1"),
         &vars(),
     )
     .await;
@@ -430,7 +385,7 @@ async fn internal_error_and_forbidden_status_codes_are_api_errors() {
         src.as_ref(),
         &latency_only(),
         window(),
-        &one_side("tg-v2"),
+        &one_scope("tg-v2"),
         &vars(),
     )
     .await;
@@ -478,10 +433,8 @@ async fn a_5xx_is_retried_until_it_succeeds() {
         .await;
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(s) = &fetched.metrics["latency_p99"] else {
-        panic!()
-    };
+    assert_no_failures(&fetched);
+    let s = continuous(&fetched, "latency_p99");
     assert_eq!(s.baseline[1].value, Some(2.0));
     assert_eq!(s.canary[1].value, Some(2.0));
 }
@@ -490,12 +443,8 @@ async fn a_5xx_is_retried_until_it_succeeds() {
 async fn a_timeout_is_retried_then_reported() {
     let server = MockServer::start().await;
     get_metric_data()
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(result(&[1200], &[1.0]))
-                .set_delay(Duration::from_millis(1500)),
-        )
-        .expect(6) // two sides × (1 attempt + 2 retries)
+        .respond_with(too_slow(result(&[1200], &[1.0])))
+        .expect(EVERY_ATTEMPT)
         .mount(&server)
         .await;
     let src = source(&server);
@@ -523,15 +472,11 @@ async fn malformed_json_and_several_series_are_errors() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let one_side = |s: &str| Scopes {
-        baseline: s.into(),
-        canary: s.into(),
-    };
     let fetched = fetch_all(
         src.as_ref(),
         &latency_only(),
         window(),
-        &one_side("tg-v1"),
+        &one_scope("tg-v1"),
         &vars(),
     )
     .await;
@@ -544,7 +489,7 @@ async fn malformed_json_and_several_series_are_errors() {
         src.as_ref(),
         &latency_only(),
         window(),
-        &one_side("tg-v2"),
+        &one_scope("tg-v2"),
         &vars(),
     )
     .await;
@@ -563,15 +508,15 @@ async fn a_server_echoing_the_secret_in_an_error_does_not_leak_it() {
         })))
         .mount(&server)
         .await;
-    let src = build_source("cloudwatch", settings(&server, true)).unwrap();
+    let src = source_with(&server, true);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_p99"];
+    let e = failure(&fetched, "latency_p99");
     assert!(matches!(e.cause, Cause::Status { status: 403, .. }), "{e}");
-    let text = format!("{e} {e:?}");
-    assert!(!text.contains(SECRET) && !text.contains(SESSION), "{text}");
-    assert!(
-        text.contains("secret [redacted] token [redacted]"),
-        "{text}"
+    assert_error_hides(
+        &fetched,
+        "latency_p99",
+        &[SECRET, SESSION],
+        "secret [redacted] token [redacted]",
     );
 }
 
@@ -595,17 +540,7 @@ async fn a_failed_fetch_never_promotes() {
     let config = config();
     let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
     assert!(fetched.failures.contains_key("errors"));
-    let report = judge_fetched(
-        &config,
-        "live",
-        &fetched.metrics,
-        &fetched.failure_messages(),
-    )
-    .unwrap();
-    assert_ne!(report.verdict, Verdict::Promote);
-    let errors = report.metrics.iter().find(|m| m.name == "errors").unwrap();
-    assert_eq!(errors.classification, Classification::Error);
-    assert!(errors.reason.contains("HTTP 500"), "{}", errors.reason);
+    assert_failed_fetch_never_promotes(&config, &fetched, &[("errors", "HTTP 500")]);
 }
 
 #[tokio::test]
@@ -680,7 +615,7 @@ metrics:
     )
     .unwrap();
     let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+    assert_no_failures(&fetched);
     let bodies: Vec<Value> = server
         .received_requests()
         .await

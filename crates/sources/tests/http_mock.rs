@@ -3,14 +3,19 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
-use canary_judge::{Classification, Config, CountPoint, MetricData, Point, Verdict, judge_fetched};
-use canary_sources::http::HttpOptions;
+mod support;
+
+use canary_judge::Config;
 use canary_sources::{
     Cause, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
-use std::time::Duration;
+use support::{
+    EVERY_ATTEMPT, assert_debug_hides, assert_empty, assert_error_hides,
+    assert_failed_fetch_never_promotes, assert_no_failures, assert_requests_hide,
+    assert_the_latency_histograms, at, continuous, count, count_series, counts, failure, one_scope,
+    points, scopes_of, single_metric, too_slow, vars,
+};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -48,37 +53,14 @@ fn config() -> Config {
     Config::from_yaml_str(CONFIG).unwrap()
 }
 
-fn single_metric(yaml: &str) -> Config {
-    Config::from_yaml_str(&format!("version: 1\nmetrics:\n  - {yaml}\n")).unwrap()
-}
-
 fn latency_only() -> Config {
     single_metric(
         r#"{name: latency_ms, query: {http: {url: "/api/series?app=${scope}", points: "$.data[*]", time: "$.t", value: "$.v", error: "$.error"}}}"#,
     )
 }
 
-fn fast() -> HttpOptions {
-    HttpOptions {
-        timeout: Duration::from_millis(300),
-        retries: 2,
-        backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        ..HttpOptions::default()
-    }
-}
-
-fn settings(server: &MockServer, auth: Option<&str>) -> SourceSettings {
-    SourceSettings {
-        url: Some(server.uri()),
-        auth: auth.map(|t| Secret::new(t.to_owned())),
-        http: fast(),
-        ..SourceSettings::default()
-    }
-}
-
 fn source(server: &MockServer) -> Box<dyn MetricSource> {
-    build_source("http", settings(server, None)).unwrap()
+    at("http", server).build()
 }
 
 fn window() -> Window {
@@ -86,17 +68,11 @@ fn window() -> Window {
 }
 
 fn scopes() -> Scopes {
-    Scopes {
-        baseline: "shop v1".into(),
-        canary: "shop&v2".into(),
-    }
+    scopes_of("shop v1", "shop&v2")
 }
 
-fn vars() -> BTreeMap<String, String> {
-    BTreeMap::from([("cluster".to_owned(), "eu1".to_owned())])
-}
-
-fn points(pairs: &[(i64, Value)]) -> Value {
+/// A `{"data": [{"t", "v"}, …]}` answer.
+fn series(pairs: &[(i64, Value)]) -> Value {
     let data: Vec<Value> = pairs.iter().map(|(t, v)| json!({"t": t, "v": v})).collect();
     json!({"data": data})
 }
@@ -107,7 +83,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
     for (scope, body) in [
         (
             "shop v1",
-            points(&[
+            series(&[
                 (1000, json!(10)),
                 (1060, json!(11)),
                 (1120, json!(12)),
@@ -118,7 +94,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
         // rollup time 5 s off the grid.
         (
             "shop&v2",
-            points(&[
+            series(&[
                 (1003, json!(20)),
                 (1120, Value::Null),
                 (1180, json!("23.5")),
@@ -169,54 +145,38 @@ async fn fetches_all_three_kinds_for_both_scopes() {
     }
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(latency) = &fetched.metrics["latency_ms"] else {
-        panic!("not continuous")
-    };
-    let p = |timestamp, value| Point { timestamp, value };
+    assert_no_failures(&fetched);
+    let latency = continuous(&fetched, "latency_ms");
     assert_eq!(
         latency.baseline,
-        vec![
-            p(1000, Some(10.0)),
-            p(1060, Some(11.0)),
-            p(1120, Some(12.0)),
-            p(1180, Some(13.0))
-        ]
+        points(&[
+            (1000, Some(10.0)),
+            (1060, Some(11.0)),
+            (1120, Some(12.0)),
+            (1180, Some(13.0))
+        ])
     );
     assert_eq!(
         latency.canary,
-        vec![
-            p(1000, Some(20.0)),
-            p(1060, None),
-            p(1120, None),
-            p(1180, Some(23.5))
-        ]
+        points(&[
+            (1000, Some(20.0)),
+            (1060, None),
+            (1120, None),
+            (1180, Some(23.5))
+        ])
     );
-    let MetricData::Counts(errors) = &fetched.metrics["errors"] else {
-        panic!("not counts")
-    };
-    let c = |timestamp, events, total| CountPoint {
-        timestamp,
-        events,
-        total,
-    };
+    let errors = count_series(&fetched, "errors");
     assert_eq!(
         errors.canary,
-        vec![
-            c(1000, 3.0, 100.0),
-            c(1060, 0.0, 100.0),
-            c(1120, 3.0, 100.0),
-            c(1180, 0.0, 100.0)
-        ]
+        counts(&[
+            (1000, 3.0, 100.0),
+            (1060, 0.0, 100.0),
+            (1120, 3.0, 100.0),
+            (1180, 0.0, 100.0)
+        ])
     );
-    assert_eq!(errors.baseline[0], c(1000, 1.0, 100.0));
-    let MetricData::Histogram(h) = &fetched.metrics["latency_seconds"] else {
-        panic!("not a histogram")
-    };
-    let canary = h.canary.as_ref().unwrap();
-    assert_eq!(canary.upper_bounds(), &[0.1, 0.5, f64::INFINITY]);
-    assert_eq!(canary.cumulative_counts(), &[10.0, 40.0, 50.0]);
-    assert_eq!(h.baseline.as_ref().unwrap().total(), 100.0);
+    assert_eq!(errors.baseline[0], count(1000, 1.0, 100.0));
+    assert_the_latency_histograms(&fetched);
     // ${scope} is percent-encoded in the URL: "shop&v2" stays one parameter.
     let urls: Vec<String> = server
         .received_requests()
@@ -246,10 +206,8 @@ async fn rfc3339_times_and_absolute_urls_on_the_same_host() {
         server.uri()
     ));
     let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(s) = &fetched.metrics["m"] else {
-        panic!()
-    };
+    assert_no_failures(&fetched);
+    let s = continuous(&fetched, "m");
     let values: Vec<Option<f64>> = s.baseline.iter().map(|p| p.value).collect();
     assert_eq!(values, [Some(1.5), None, Some(2.5), None]);
     // Another host would receive the credential: refused before any request.
@@ -281,16 +239,7 @@ async fn an_empty_result_is_empty_data_not_an_error() {
         .await;
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    assert!(
-        matches!(&fetched.metrics["latency_ms"], MetricData::Continuous(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
-    assert!(
-        matches!(&fetched.metrics["errors"], MetricData::Counts(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
-    assert!(
-        matches!(&fetched.metrics["latency_seconds"], MetricData::Histogram(s) if s.baseline.is_none() && s.canary.is_none())
-    );
+    assert_empty(&fetched, &["latency_ms"], &["errors"], &["latency_seconds"]);
 }
 
 #[tokio::test]
@@ -306,7 +255,7 @@ async fn a_4xx_is_sent_once_per_side_and_names_the_metric() {
     }
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
+    let e = failure(&fetched, "latency_ms");
     assert!(matches!(e.cause, Cause::Status { status: 404, .. }), "{e}");
     let text = e.to_string();
     assert!(text.starts_with("http: metric \"latency_ms\" ("), "{text}");
@@ -342,7 +291,7 @@ async fn an_error_reported_in_a_2xx_body_fails_the_fetch() {
         .await;
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+    assert_no_failures(&fetched);
 }
 
 #[tokio::test]
@@ -355,25 +304,21 @@ async fn a_5xx_is_retried_until_it_succeeds() {
         .mount(&server)
         .await;
     Mock::given(path("/api/series"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(points(&[(1000, json!(1))])))
+        .respond_with(ResponseTemplate::new(200).set_body_json(series(&[(1000, json!(1))])))
         .expect(2)
         .mount(&server)
         .await;
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+    assert_no_failures(&fetched);
 }
 
 #[tokio::test]
 async fn a_timeout_is_retried_then_reported() {
     let server = MockServer::start().await;
     Mock::given(path("/api/series"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(points(&[(1000, json!(1))]))
-                .set_delay(Duration::from_millis(1500)),
-        )
-        .expect(6)
+        .respond_with(too_slow(series(&[(1000, json!(1))])))
+        .expect(EVERY_ATTEMPT)
         .mount(&server)
         .await;
     let src = source(&server);
@@ -395,7 +340,7 @@ async fn malformed_json_and_values_that_are_not_numbers_are_errors() {
         .and(query_param("app", "b"))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_json(points(&[(1000, json!(1)), (1060, json!({"x": 1}))])),
+                .set_body_json(series(&[(1000, json!(1)), (1060, json!({"x": 1}))])),
         )
         .mount(&server)
         .await;
@@ -405,10 +350,6 @@ async fn malformed_json_and_values_that_are_not_numbers_are_errors() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let one_side = |s: &str| Scopes {
-        baseline: s.into(),
-        canary: s.into(),
-    };
     let fetch = |scope: &'static str| {
         let src = &src;
         async move {
@@ -416,11 +357,11 @@ async fn malformed_json_and_values_that_are_not_numbers_are_errors() {
                 src.as_ref(),
                 &latency_only(),
                 window(),
-                &one_side(scope),
+                &one_scope(scope),
                 &vars(),
             )
             .await;
-            fetched.failures["latency_ms"].clone()
+            failure(&fetched, "latency_ms").clone()
         }
     };
     let e = fetch("a").await;
@@ -485,31 +426,29 @@ async fn the_token_goes_in_a_header_only() {
     let server = MockServer::start().await;
     Mock::given(path("/api/series"))
         .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(points(&[(1000, json!(1))])))
+        .respond_with(ResponseTemplate::new(200).set_body_json(series(&[(1000, json!(1))])))
         .expect(2)
         .mount(&server)
         .await;
-    let src = build_source("http", settings(&server, Some(TOKEN))).unwrap();
-    assert!(!format!("{src:?}").contains("SECRET"));
+    let src = at("http", &server).auth(Some(TOKEN)).build();
+    assert_debug_hides(src.as_ref(), &["SECRET"]);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    for request in server.received_requests().await.unwrap() {
-        assert!(!request.url.as_str().contains("SECRET"));
-        assert!(!String::from_utf8_lossy(&request.body).contains("SECRET"));
-    }
+    assert_no_failures(&fetched);
+    assert_requests_hide(&server, "SECRET").await;
     // A named header carries the token as it is.
     let server = MockServer::start().await;
     Mock::given(path("/api/series"))
         .and(header("x-api-key", TOKEN))
-        .respond_with(ResponseTemplate::new(200).set_body_json(points(&[(1000, json!(1))])))
+        .respond_with(ResponseTemplate::new(200).set_body_json(series(&[(1000, json!(1))])))
         .expect(2)
         .mount(&server)
         .await;
-    let mut s = settings(&server, Some(TOKEN));
-    s.options.insert("auth_header".into(), "X-API-Key".into());
-    let src = build_source("http", s).unwrap();
+    let src = at("http", &server)
+        .auth(Some(TOKEN))
+        .option("auth_header", "X-API-Key")
+        .build();
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+    assert_no_failures(&fetched);
     for request in server.received_requests().await.unwrap() {
         assert!(request.headers.get("authorization").is_none());
     }
@@ -525,19 +464,16 @@ async fn a_server_echoing_the_token_in_an_error_does_not_leak_it() {
         )
         .mount(&server)
         .await;
-    let src = build_source("http", settings(&server, Some(TOKEN))).unwrap();
+    let src = at("http", &server).auth(Some(TOKEN)).build();
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    let text = format!("{e} {e:?}");
-    assert!(!text.contains("SECRET"), "{text}");
-    assert!(text.contains("bad token [redacted]"), "{text}");
+    assert_error_hides(&fetched, "latency_ms", &["SECRET"], "bad token [redacted]");
 }
 
 #[tokio::test]
 async fn a_failed_fetch_never_promotes() {
     let server = MockServer::start().await;
     Mock::given(path("/api/series"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(points(&[
+        .respond_with(ResponseTemplate::new(200).set_body_json(series(&[
             (1000, json!(1)),
             (1060, json!(1)),
             (1120, json!(1)),
@@ -562,18 +498,11 @@ async fn a_failed_fetch_never_promotes() {
     // The histogram lacks +Inf: a data error, not a guess.
     let h = fetched.failures["latency_seconds"].to_string();
     assert!(h.contains("+Inf"), "{h}");
-    let report = judge_fetched(
+    assert_failed_fetch_never_promotes(
         &config,
-        "live",
-        &fetched.metrics,
-        &fetched.failure_messages(),
-    )
-    .unwrap();
-    assert_ne!(report.verdict, Verdict::Promote);
-    for name in ["errors", "latency_seconds"] {
-        let m = report.metrics.iter().find(|m| m.name == name).unwrap();
-        assert_eq!(m.classification, Classification::Error, "{name}");
-    }
+        &fetched,
+        &[("errors", "HTTP 502"), ("latency_seconds", "+Inf")],
+    );
 }
 
 #[test]

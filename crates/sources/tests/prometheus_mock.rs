@@ -3,14 +3,18 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
-use canary_judge::{Config, CountPoint, MetricData, Point};
+mod support;
+
+use canary_judge::Config;
 use canary_sources::http::HttpOptions;
-use canary_sources::{
-    Cause, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
-};
+use canary_sources::{Cause, MetricSource, SourceSettings, Window, build_source, fetch_all};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use std::time::Duration;
+use support::{
+    EVERY_ATTEMPT, assert_debug_hides, assert_empty, assert_error_hides, assert_no_failures,
+    assert_requests_hide, assert_the_latency_histograms, at, continuous, count, count_series,
+    failure, fast, one_scope, points, scopes, single_metric, too_slow, vars,
+};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -34,42 +38,12 @@ fn config() -> Config {
     Config::from_yaml_str(CONFIG).unwrap()
 }
 
-fn fast() -> HttpOptions {
-    HttpOptions {
-        timeout: Duration::from_millis(300),
-        retries: 2,
-        backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        ..HttpOptions::default()
-    }
-}
-
 fn source(server: &MockServer, auth: Option<&str>) -> Box<dyn MetricSource> {
-    build_source(
-        "prometheus",
-        SourceSettings {
-            url: Some(server.uri()),
-            auth: auth.map(|t| Secret::new(t.to_owned())),
-            http: fast(),
-            ..SourceSettings::default()
-        },
-    )
-    .unwrap()
+    at("prometheus", server).auth(auth).build()
 }
 
 fn window() -> Window {
     Window::new(1000, 1180, 60).unwrap()
-}
-
-fn scopes() -> Scopes {
-    Scopes {
-        baseline: "v1".into(),
-        canary: "v2".into(),
-    }
-}
-
-fn vars() -> BTreeMap<String, String> {
-    BTreeMap::from([("cluster".to_owned(), "eu1".to_owned())])
 }
 
 fn matrix(values: &[(i64, &str)]) -> Value {
@@ -154,52 +128,32 @@ async fn fetches_all_three_kinds_for_both_scopes() {
     }
     let src = source(&server, None);
     let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(latency) = &fetched.metrics["latency_ms"] else {
-        panic!("not continuous")
-    };
-    let p = |timestamp, value| Point { timestamp, value };
+    assert_no_failures(&fetched);
+    let latency = continuous(&fetched, "latency_ms");
     assert_eq!(
         latency.baseline,
-        vec![
-            p(1000, Some(10.0)),
-            p(1060, Some(11.0)),
-            p(1120, Some(12.0)),
-            p(1180, Some(13.0))
-        ]
+        points(&[
+            (1000, Some(10.0)),
+            (1060, Some(11.0)),
+            (1120, Some(12.0)),
+            (1180, Some(13.0))
+        ])
     );
     assert_eq!(
         latency.canary,
-        vec![
-            p(1000, Some(20.0)),
-            p(1060, None),
-            p(1120, None),
-            p(1180, Some(23.5))
-        ]
+        points(&[
+            (1000, Some(20.0)),
+            (1060, None),
+            (1120, None),
+            (1180, Some(23.5))
+        ])
     );
-    let MetricData::Counts(errors) = &fetched.metrics["errors"] else {
-        panic!("not counts")
-    };
-    let c = |timestamp, events, total| CountPoint {
-        timestamp,
-        events,
-        total,
-    };
-    assert_eq!(errors.baseline[0], c(1000, 1.0, 100.0));
+    let errors = count_series(&fetched, "errors");
+    assert_eq!(errors.baseline[0], count(1000, 1.0, 100.0));
     // increase() extrapolates: counts are rounded to whole numbers.
-    assert_eq!(errors.canary[0], c(1000, 3.0, 100.0));
+    assert_eq!(errors.canary[0], count(1000, 3.0, 100.0));
     assert_eq!(errors.canary.len(), 4);
-    let MetricData::Histogram(h) = &fetched.metrics["latency_seconds"] else {
-        panic!("not a histogram")
-    };
-    let canary = h.canary.as_ref().unwrap();
-    assert_eq!(canary.upper_bounds(), &[0.1, 0.5, f64::INFINITY]);
-    assert_eq!(canary.cumulative_counts(), &[10.0, 40.0, 50.0]);
-    assert_eq!(h.baseline.as_ref().unwrap().total(), 100.0);
-}
-
-fn single_metric(kind_yaml: &str) -> Config {
-    Config::from_yaml_str(&format!("version: 1\nmetrics:\n  - {kind_yaml}\n")).unwrap()
+    assert_the_latency_histograms(&fetched);
 }
 
 fn latency_only() -> Config {
@@ -221,16 +175,7 @@ async fn an_empty_result_is_empty_data_not_an_error() {
         .await;
     let src = source(&server, None);
     let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    assert!(
-        matches!(&fetched.metrics["latency_ms"], MetricData::Continuous(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
-    assert!(
-        matches!(&fetched.metrics["errors"], MetricData::Counts(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
-    assert!(
-        matches!(&fetched.metrics["latency_seconds"], MetricData::Histogram(s) if s.baseline.is_none() && s.canary.is_none())
-    );
+    assert_empty(&fetched, &["latency_ms"], &["errors"], &["latency_seconds"]);
 }
 
 #[tokio::test]
@@ -245,7 +190,7 @@ async fn a_4xx_is_not_retried_and_names_the_metric_scope_and_api_message() {
         .await;
     let src = source(&server, None);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
+    let e = failure(&fetched, "latency_ms");
     assert!(matches!(e.cause, Cause::Status { status: 400, .. }), "{e}");
     let text = e.to_string();
     assert!(
@@ -275,17 +220,16 @@ async fn a_5xx_is_retried_until_it_succeeds() {
         .mount(&server)
         .await;
     let src = source(&server, None);
-    let config = latency_only();
-    let scopes = Scopes {
-        baseline: "a".into(),
-        canary: "a".into(),
-    };
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes, &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(s) = &fetched.metrics["latency_ms"] else {
-        panic!()
-    };
-    assert_eq!(s.baseline.len(), 4);
+    let fetched = fetch_all(
+        src.as_ref(),
+        &latency_only(),
+        window(),
+        &one_scope("a"),
+        &vars(),
+    )
+    .await;
+    assert_no_failures(&fetched);
+    assert_eq!(continuous(&fetched, "latency_ms").baseline.len(), 4);
 }
 
 /// 429 (rate limited) is the one 4xx that is retried: after its `Retry-After` when that
@@ -310,7 +254,7 @@ async fn a_429_is_retried_after_its_retry_after_unless_that_is_too_long() {
         .await;
     let src = source(&server, None);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+    assert_no_failures(&fetched);
 
     let server = MockServer::start().await;
     Mock::given(path("/api/v1/query_range"))
@@ -336,7 +280,7 @@ async fn a_5xx_that_persists_fails_after_every_retry() {
     let server = MockServer::start().await;
     Mock::given(path("/api/v1/query_range"))
         .respond_with(ResponseTemplate::new(502).set_body_string("bad gateway"))
-        .expect(6) // two sides × (1 attempt + 2 retries)
+        .expect(EVERY_ATTEMPT)
         .mount(&server)
         .await;
     let src = source(&server, None);
@@ -352,12 +296,8 @@ async fn a_5xx_that_persists_fails_after_every_retry() {
 async fn a_timeout_is_retried_then_reported() {
     let server = MockServer::start().await;
     Mock::given(path("/api/v1/query_range"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(matrix(&[(1000, "1")]))
-                .set_delay(Duration::from_millis(1500)),
-        )
-        .expect(6)
+        .respond_with(too_slow(matrix(&[(1000, "1")])))
+        .expect(EVERY_ATTEMPT)
         .mount(&server)
         .await;
     let src = source(&server, None);
@@ -390,17 +330,13 @@ async fn malformed_json_and_several_series_are_errors() {
         .await;
     let src = source(&server, None);
     let config = latency_only();
-    let one_side = |s: &str| Scopes {
-        baseline: s.into(),
-        canary: s.into(),
-    };
-    let fetched = fetch_all(src.as_ref(), &config, window(), &one_side("v1"), &vars()).await;
+    let fetched = fetch_all(src.as_ref(), &config, window(), &one_scope("v1"), &vars()).await;
     let e = &fetched.failures["latency_ms"];
     assert!(
         matches!(&e.cause, Cause::Response(m) if m.contains("not valid JSON")),
         "{e}"
     );
-    let fetched = fetch_all(src.as_ref(), &config, window(), &one_side("v2"), &vars()).await;
+    let fetched = fetch_all(src.as_ref(), &config, window(), &one_scope("v2"), &vars()).await;
     let e = fetched.failures["latency_ms"].to_string();
     assert!(
         e.contains("2 series where one is expected ({pod=\"a\"}, {pod=\"b\"})"),
@@ -418,12 +354,10 @@ async fn the_token_goes_in_the_authorization_header_only() {
         .mount(&server)
         .await;
     let src = source(&server, Some("tok-SECRET-42"));
-    assert!(!format!("{src:?}").contains("SECRET"));
+    assert_debug_hides(src.as_ref(), &["SECRET"]);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    for request in server.received_requests().await.unwrap() {
-        assert!(!request.url.as_str().contains("SECRET"));
-    }
+    assert_no_failures(&fetched);
+    assert_requests_hide(&server, "SECRET").await;
 }
 
 #[tokio::test]
@@ -435,18 +369,12 @@ async fn responses_beyond_the_size_cap_are_refused() {
         .expect(2)
         .mount(&server)
         .await;
-    let src = build_source(
-        "prometheus",
-        SourceSettings {
-            url: Some(server.uri()),
-            http: HttpOptions {
-                max_response_bytes: 64,
-                ..fast()
-            },
-            ..SourceSettings::default()
-        },
-    )
-    .unwrap();
+    let src = at("prometheus", &server)
+        .http(HttpOptions {
+            max_response_bytes: 64,
+            ..fast()
+        })
+        .build();
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
     assert!(matches!(
         fetched.failures["latency_ms"].cause,
@@ -550,9 +478,12 @@ async fn a_server_echoing_the_token_in_an_error_does_not_leak_it() {
         .await;
     let src = source(&server, Some("tok-SECRET-42"));
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
+    let e = failure(&fetched, "latency_ms");
     assert!(matches!(e.cause, Cause::Status { status: 401, .. }), "{e}");
-    let text = format!("{e} {e:?}");
-    assert!(!text.contains("SECRET"), "{text}");
-    assert!(text.contains("invalid bearer token [redacted]"), "{text}");
+    assert_error_hides(
+        &fetched,
+        "latency_ms",
+        &["SECRET"],
+        "invalid bearer token [redacted]",
+    );
 }
