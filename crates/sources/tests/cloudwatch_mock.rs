@@ -13,9 +13,10 @@ use canary_sources::{
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use support::{
-    EVERY_ATTEMPT, assert_debug_hides, assert_empty, assert_error_hides,
-    assert_failed_fetch_never_promotes, assert_no_failures, at, continuous, count, count_series,
-    counts, failure, one_scope, points, scopes_of, single_metric, too_slow, vars,
+    assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
+    assert_no_failures, assert_not_json, assert_timed_out, at, continuous, count, count_series,
+    counts, failure, mount_fails_then_ok, mount_too_slow, one_scope, points, scopes_of,
+    single_metric, vars,
 };
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -418,19 +419,16 @@ async fn an_operation_message_without_data_is_an_api_error_not_nodata() {
 #[tokio::test]
 async fn a_5xx_is_retried_until_it_succeeds() {
     let server = MockServer::start().await;
-    get_metric_data()
-        .respond_with(ResponseTemplate::new(503).set_body_json(
+    mount_fails_then_ok(
+        &server,
+        get_metric_data,
+        2,
+        ResponseTemplate::new(503).set_body_json(
             json!({"__type": "ServiceUnavailable", "message": "Service is unavailable"}),
-        ))
-        .up_to_n_times(2)
-        .expect(2)
-        .mount(&server)
-        .await;
-    get_metric_data()
-        .respond_with(ResponseTemplate::new(200).set_body_json(result(&[1200, 1260], &[1.0, 2.0])))
-        .expect(2)
-        .mount(&server)
-        .await;
+        ),
+        ResponseTemplate::new(200).set_body_json(result(&[1200, 1260], &[1.0, 2.0])),
+    )
+    .await;
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
     assert_no_failures(&fetched);
@@ -442,15 +440,10 @@ async fn a_5xx_is_retried_until_it_succeeds() {
 #[tokio::test]
 async fn a_timeout_is_retried_then_reported() {
     let server = MockServer::start().await;
-    get_metric_data()
-        .respond_with(too_slow(result(&[1200], &[1.0])))
-        .expect(EVERY_ATTEMPT)
-        .mount(&server)
-        .await;
+    mount_too_slow(&server, get_metric_data(), result(&[1200], &[1.0])).await;
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_p99"];
-    assert!(matches!(e.cause, Cause::Timeout { .. }), "{e}");
+    assert_timed_out(&fetched, "latency_p99");
 }
 
 #[tokio::test]
@@ -480,11 +473,7 @@ async fn malformed_json_and_several_series_are_errors() {
         &vars(),
     )
     .await;
-    let e = &fetched.failures["latency_p99"];
-    assert!(
-        matches!(&e.cause, Cause::Response(m) if m.contains("not valid JSON")),
-        "{e}"
-    );
+    assert_not_json(&fetched, "latency_p99");
     let fetched = fetch_all(
         src.as_ref(),
         &latency_only(),

@@ -7,7 +7,7 @@
 
 mod support;
 
-use canary_judge::{Config, CountPoint, Point};
+use canary_judge::{Config, CountPoint};
 use canary_sources::{
     Cause, MetricSource, Secret, SourceSettings, Window, build_source, fetch_all,
 };
@@ -15,10 +15,11 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use support::{
-    EVERY_ATTEMPT, assert_debug_hides, assert_empty, assert_error_hides,
-    assert_failed_fetch_never_promotes, assert_judged_nodata, assert_no_failures,
-    assert_promotes_alone, assert_requests_hide, assert_the_latency_histograms, at, continuous,
-    count_series, failure, histograms, one_scope, scopes, scopes_of, single_metric, too_slow, vars,
+    assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
+    assert_judged_nodata, assert_no_failures, assert_not_json, assert_promotes_alone,
+    assert_requests_hide, assert_the_latency_histograms, assert_the_latency_series,
+    assert_timed_out, at, continuous, count_series, failure, histograms, mount_fails_then_ok,
+    mount_too_slow, one_scope, scopes, scopes_of, single_metric, vars,
 };
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -208,24 +209,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
     assert_no_failures(&fetched);
-    let latency = continuous(&fetched, "latency_ms");
-    let p = |i: i64, value| Point {
-        timestamp: t(i),
-        value,
-    };
-    assert_eq!(
-        latency.baseline,
-        vec![
-            p(0, Some(10.0)),
-            p(1, Some(11.0)),
-            p(2, Some(12.0)),
-            p(3, Some(13.0))
-        ]
-    );
-    assert_eq!(
-        latency.canary,
-        vec![p(0, Some(20.0)), p(1, None), p(2, None), p(3, Some(23.5))]
-    );
+    assert_the_latency_series(&fetched, "latency_ms", [t(0), t(1), t(2), t(3)]);
     let errors = count_series(&fetched, "errors");
     let c = |i: i64, events, total| CountPoint {
         timestamp: t(i),
@@ -307,26 +291,15 @@ async fn a_4xx_is_sent_once_and_reported_with_the_api_message() {
 #[tokio::test]
 async fn a_5xx_is_retried_until_it_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/query"))
-        .respond_with(
-            ResponseTemplate::new(503).set_body_json(json!({"errors": ["Service unavailable"]})),
-        )
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/v1/query"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body(
-            "q",
-            vec![series(
-                "latency",
-                &[],
-                &[(START, Some(1.0)), (START + 60, Some(2.0))],
-            )],
-        )))
-        .expect(2)
-        .mount(&server)
-        .await;
+    let steps = [(START, Some(1.0)), (START + 60, Some(2.0))];
+    mount_fails_then_ok(
+        &server,
+        || Mock::given(path("/api/v1/query")),
+        1,
+        ResponseTemplate::new(503).set_body_json(json!({"errors": ["Service unavailable"]})),
+        ResponseTemplate::new(200).set_body_json(body("q", vec![series("latency", &[], &steps)])),
+    )
+    .await;
     let src = source(&server);
     let fetched = fetch_all(
         src.as_ref(),
@@ -345,16 +318,16 @@ async fn a_5xx_is_retried_until_it_succeeds() {
 #[tokio::test]
 async fn a_timeout_is_retried_then_reported() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/query"))
-        .respond_with(too_slow(body("q", Vec::new())))
-        .expect(EVERY_ATTEMPT)
-        .mount(&server)
-        .await;
+    mount_too_slow(
+        &server,
+        Mock::given(path("/api/v1/query")),
+        body("q", Vec::new()),
+    )
+    .await;
     let src = source(&server);
     let started = std::time::Instant::now();
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Timeout { .. }), "{e}");
+    assert_timed_out(&fetched, "latency_ms");
     assert!(started.elapsed() < Duration::from_millis(1400));
 }
 
@@ -372,11 +345,7 @@ async fn malformed_json_is_a_response_error_and_not_retried() {
         .await;
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(
-        matches!(&e.cause, Cause::Response(m) if m.contains("not valid JSON")),
-        "{e}"
-    );
+    assert_not_json(&fetched, "latency_ms");
 }
 
 #[tokio::test]

@@ -11,10 +11,10 @@ use canary_sources::{
 };
 use serde_json::{Value, json};
 use support::{
-    EVERY_ATTEMPT, assert_debug_hides, assert_empty, assert_error_hides,
-    assert_failed_fetch_never_promotes, assert_no_failures, assert_requests_hide,
-    assert_the_latency_histograms, at, continuous, count, count_series, counts, failure, one_scope,
-    points, scopes_of, single_metric, too_slow, vars,
+    assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
+    assert_no_failures, assert_requests_hide, assert_the_latency_histograms,
+    assert_the_latency_series, assert_timed_out, at, continuous, count, count_series, counts,
+    failure, mount_fails_then_ok, mount_too_slow, one_scope, scopes_of, single_metric, vars,
 };
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -146,25 +146,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
     assert_no_failures(&fetched);
-    let latency = continuous(&fetched, "latency_ms");
-    assert_eq!(
-        latency.baseline,
-        points(&[
-            (1000, Some(10.0)),
-            (1060, Some(11.0)),
-            (1120, Some(12.0)),
-            (1180, Some(13.0))
-        ])
-    );
-    assert_eq!(
-        latency.canary,
-        points(&[
-            (1000, Some(20.0)),
-            (1060, None),
-            (1120, None),
-            (1180, Some(23.5))
-        ])
-    );
+    assert_the_latency_series(&fetched, "latency_ms", [1000, 1060, 1120, 1180]);
     let errors = count_series(&fetched, "errors");
     assert_eq!(
         errors.canary,
@@ -297,17 +279,14 @@ async fn an_error_reported_in_a_2xx_body_fails_the_fetch() {
 #[tokio::test]
 async fn a_5xx_is_retried_until_it_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/series"))
-        .respond_with(ResponseTemplate::new(503).set_body_string("overloaded"))
-        .up_to_n_times(2)
-        .expect(2)
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/series"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(series(&[(1000, json!(1))])))
-        .expect(2)
-        .mount(&server)
-        .await;
+    mount_fails_then_ok(
+        &server,
+        || Mock::given(path("/api/series")),
+        2,
+        ResponseTemplate::new(503).set_body_string("overloaded"),
+        ResponseTemplate::new(200).set_body_json(series(&[(1000, json!(1))])),
+    )
+    .await;
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
     assert_no_failures(&fetched);
@@ -316,15 +295,15 @@ async fn a_5xx_is_retried_until_it_succeeds() {
 #[tokio::test]
 async fn a_timeout_is_retried_then_reported() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/series"))
-        .respond_with(too_slow(series(&[(1000, json!(1))])))
-        .expect(EVERY_ATTEMPT)
-        .mount(&server)
-        .await;
+    mount_too_slow(
+        &server,
+        Mock::given(path("/api/series")),
+        series(&[(1000, json!(1))]),
+    )
+    .await;
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Timeout { .. }), "{e}");
+    assert_timed_out(&fetched, "latency_ms");
 }
 
 #[tokio::test]

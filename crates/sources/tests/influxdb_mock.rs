@@ -13,9 +13,10 @@ use canary_sources::{
 };
 use serde_json::{Value, json};
 use support::{
-    EVERY_ATTEMPT, assert_debug_hides, assert_empty, assert_error_hides, assert_judged_nodata,
-    assert_no_failures, assert_requests_hide, assert_the_latency_histograms, at, continuous, count,
-    count_series, counts, failure, judge, one_scope, points, scopes, single_metric, too_slow, vars,
+    assert_debug_hides, assert_empty, assert_error_hides, assert_judged_nodata, assert_no_failures,
+    assert_requests_hide, assert_the_latency_histograms, assert_the_latency_series,
+    assert_timed_out, at, continuous, count, count_series, counts, failure, judge,
+    mount_fails_then_ok, mount_too_slow, one_scope, points, scopes, single_metric, vars,
 };
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -156,25 +157,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
     assert_no_failures(&fetched);
-    let latency = continuous(&fetched, "latency_ms");
-    assert_eq!(
-        latency.baseline,
-        points(&[
-            (1020, Some(10.0)),
-            (1080, Some(11.0)),
-            (1140, Some(12.0)),
-            (1200, Some(13.0))
-        ])
-    );
-    assert_eq!(
-        latency.canary,
-        points(&[
-            (1020, Some(20.0)),
-            (1080, None),
-            (1140, None),
-            (1200, Some(23.5))
-        ])
-    );
+    assert_the_latency_series(&fetched, "latency_ms", [1020, 1080, 1140, 1200]);
     let errors = count_series(&fetched, "errors");
     assert_eq!(
         errors.canary,
@@ -289,17 +272,14 @@ async fn an_error_in_the_result_is_an_api_error() {
 #[tokio::test]
 async fn a_5xx_is_retried_until_it_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(path("/query"))
-        .respond_with(ResponseTemplate::new(503).set_body_string("overloaded"))
-        .up_to_n_times(2)
-        .expect(2)
-        .mount(&server)
-        .await;
-    Mock::given(path("/query"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(series("v", &[(1020, json!(1))])))
-        .expect(2)
-        .mount(&server)
-        .await;
+    mount_fails_then_ok(
+        &server,
+        || Mock::given(path("/query")),
+        2,
+        ResponseTemplate::new(503).set_body_string("overloaded"),
+        ResponseTemplate::new(200).set_body_json(series("v", &[(1020, json!(1))])),
+    )
+    .await;
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
     assert_no_failures(&fetched);
@@ -311,16 +291,11 @@ async fn a_5xx_is_retried_until_it_succeeds() {
 #[tokio::test]
 async fn a_timeout_is_retried_then_reported_and_never_promotes() {
     let server = MockServer::start().await;
-    Mock::given(path("/query"))
-        .respond_with(too_slow(no_series()))
-        .expect(EVERY_ATTEMPT)
-        .mount(&server)
-        .await;
+    mount_too_slow(&server, Mock::given(path("/query")), no_series()).await;
     let src = source(&server);
     let config = latency_only();
     let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
-    let e = failure(&fetched, "latency_ms");
-    assert!(matches!(e.cause, Cause::Timeout { .. }), "{e}");
+    assert_timed_out(&fetched, "latency_ms");
     let report = judge(&config, "timeout", &fetched);
     assert_eq!(report.metrics[0].classification, Classification::Error);
     assert!(

@@ -17,10 +17,10 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use support::{
-    EVERY_ATTEMPT, assert_debug_hides, assert_empty, assert_error_hides,
-    assert_failed_fetch_never_promotes, assert_judged_nodata, assert_no_failures,
-    assert_promotes_alone, assert_requests_hide, assert_the_latency_histograms, at, continuous,
-    count_series, one_scope, scopes, single_metric, too_slow,
+    assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
+    assert_judged_nodata, assert_no_failures, assert_not_json, assert_promotes_alone,
+    assert_requests_hide, assert_the_latency_histograms, assert_timed_out, at, continuous,
+    count_series, mount_too_slow, one_scope, scopes, single_metric,
 };
 use wiremock::matchers::{body_partial_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -322,16 +322,11 @@ async fn a_5xx_is_retried_until_it_succeeds() {
 #[tokio::test]
 async fn a_timeout_is_retried_then_reported() {
     let server = MockServer::start().await;
-    Mock::given(path("/graphql"))
-        .respond_with(too_slow(results(json!([]))))
-        .expect(EVERY_ATTEMPT)
-        .mount(&server)
-        .await;
+    mount_too_slow(&server, Mock::given(path("/graphql")), results(json!([]))).await;
     let src = source(&server);
     let started = std::time::Instant::now();
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Timeout { .. }), "{e}");
+    assert_timed_out(&fetched, "latency_ms");
     assert!(started.elapsed() < Duration::from_millis(1400));
 }
 
@@ -348,11 +343,7 @@ async fn malformed_json_is_a_response_error_and_not_retried() {
         .await;
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(
-        matches!(&e.cause, Cause::Response(m) if m.contains("not valid JSON")),
-        "{e}"
-    );
+    assert_not_json(&fetched, "latency_ms");
 }
 
 #[tokio::test]

@@ -12,8 +12,9 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use support::{
     EVERY_ATTEMPT, assert_debug_hides, assert_empty, assert_error_hides, assert_no_failures,
-    assert_requests_hide, assert_the_latency_histograms, at, continuous, count, count_series,
-    failure, fast, one_scope, points, scopes, single_metric, too_slow, vars,
+    assert_not_json, assert_requests_hide, assert_the_latency_histograms,
+    assert_the_latency_series, assert_timed_out, at, continuous, count, count_series, failure,
+    fast, mount_fails_then_ok, mount_too_slow, one_scope, scopes, single_metric, vars,
 };
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -129,25 +130,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
     let src = source(&server, None);
     let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
     assert_no_failures(&fetched);
-    let latency = continuous(&fetched, "latency_ms");
-    assert_eq!(
-        latency.baseline,
-        points(&[
-            (1000, Some(10.0)),
-            (1060, Some(11.0)),
-            (1120, Some(12.0)),
-            (1180, Some(13.0))
-        ])
-    );
-    assert_eq!(
-        latency.canary,
-        points(&[
-            (1000, Some(20.0)),
-            (1060, None),
-            (1120, None),
-            (1180, Some(23.5))
-        ])
-    );
+    assert_the_latency_series(&fetched, "latency_ms", [1000, 1060, 1120, 1180]);
     let errors = count_series(&fetched, "errors");
     assert_eq!(errors.baseline[0], count(1000, 1.0, 100.0));
     // increase() extrapolates: counts are rounded to whole numbers.
@@ -208,17 +191,14 @@ async fn a_4xx_is_not_retried_and_names_the_metric_scope_and_api_message() {
 #[tokio::test]
 async fn a_5xx_is_retried_until_it_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/query_range"))
-        .respond_with(ResponseTemplate::new(503).set_body_string("overloaded"))
-        .up_to_n_times(2)
-        .expect(2)
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/v1/query_range"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(matrix(&[(1000, "1"), (1060, "2")])))
-        .expect(2)
-        .mount(&server)
-        .await;
+    mount_fails_then_ok(
+        &server,
+        || Mock::given(path("/api/v1/query_range")),
+        2,
+        ResponseTemplate::new(503).set_body_string("overloaded"),
+        ResponseTemplate::new(200).set_body_json(matrix(&[(1000, "1"), (1060, "2")])),
+    )
+    .await;
     let src = source(&server, None);
     let fetched = fetch_all(
         src.as_ref(),
@@ -237,21 +217,16 @@ async fn a_5xx_is_retried_until_it_succeeds() {
 #[tokio::test]
 async fn a_429_is_retried_after_its_retry_after_unless_that_is_too_long() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/query_range"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("retry-after", "0")
-                .set_body_string("slow down"),
-        )
-        .up_to_n_times(2)
-        .expect(2)
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/v1/query_range"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(matrix(&[(1000, "1"), (1060, "2")])))
-        .expect(2)
-        .mount(&server)
-        .await;
+    mount_fails_then_ok(
+        &server,
+        || Mock::given(path("/api/v1/query_range")),
+        2,
+        ResponseTemplate::new(429)
+            .insert_header("retry-after", "0")
+            .set_body_string("slow down"),
+        ResponseTemplate::new(200).set_body_json(matrix(&[(1000, "1"), (1060, "2")])),
+    )
+    .await;
     let src = source(&server, None);
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
     assert_no_failures(&fetched);
@@ -295,16 +270,17 @@ async fn a_5xx_that_persists_fails_after_every_retry() {
 #[tokio::test]
 async fn a_timeout_is_retried_then_reported() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/query_range"))
-        .respond_with(too_slow(matrix(&[(1000, "1")])))
-        .expect(EVERY_ATTEMPT)
-        .mount(&server)
-        .await;
+    mount_too_slow(
+        &server,
+        Mock::given(path("/api/v1/query_range")),
+        matrix(&[(1000, "1")]),
+    )
+    .await;
     let src = source(&server, None);
     let started = std::time::Instant::now();
     let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Timeout { .. }), "{e}");
+    assert_timed_out(&fetched, "latency_ms");
+    let e = failure(&fetched, "latency_ms");
     assert!(e.to_string().contains("no response within 0.3 s"), "{e}");
     assert!(started.elapsed() < Duration::from_millis(1400));
 }
@@ -331,11 +307,7 @@ async fn malformed_json_and_several_series_are_errors() {
     let src = source(&server, None);
     let config = latency_only();
     let fetched = fetch_all(src.as_ref(), &config, window(), &one_scope("v1"), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(
-        matches!(&e.cause, Cause::Response(m) if m.contains("not valid JSON")),
-        "{e}"
-    );
+    assert_not_json(&fetched, "latency_ms");
     let fetched = fetch_all(src.as_ref(), &config, window(), &one_scope("v2"), &vars()).await;
     let e = fetched.failures["latency_ms"].to_string();
     assert!(

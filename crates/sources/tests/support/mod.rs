@@ -10,12 +10,12 @@ use canary_judge::{
 };
 use canary_sources::http::HttpOptions;
 use canary_sources::{
-    Fetched, MetricSource, Scopes, Secret, SourceError, SourceSettings, build_source,
+    Cause, Fetched, MetricSource, Scopes, Secret, SourceError, SourceSettings, build_source,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
-use wiremock::{MockServer, ResponseTemplate};
+use wiremock::{MockBuilder, MockServer, ResponseTemplate};
 
 /// HTTP options that fail fast: a 0.3 s timeout, two retries, millisecond backoff.
 pub fn fast() -> HttpOptions {
@@ -37,6 +37,35 @@ pub fn too_slow(body: Value) -> ResponseTemplate {
     ResponseTemplate::new(200)
         .set_body_json(body)
         .set_delay(Duration::from_millis(1500))
+}
+
+/// Answers every request `given` matches with `body` too late, and expects
+/// [`EVERY_ATTEMPT`] of them.
+pub async fn mount_too_slow(server: &MockServer, given: MockBuilder, body: Value) {
+    given
+        .respond_with(too_slow(body))
+        .expect(EVERY_ATTEMPT)
+        .mount(server)
+        .await;
+}
+
+/// Answers the first `failures` requests `given` matches with `failing` (and expects
+/// exactly that many), then the next two, one a side, with `ok`: a transient fault
+/// that retries get past.
+pub async fn mount_fails_then_ok(
+    server: &MockServer,
+    given: impl Fn() -> MockBuilder,
+    failures: u64,
+    failing: ResponseTemplate,
+    ok: ResponseTemplate,
+) {
+    given()
+        .respond_with(failing)
+        .up_to_n_times(failures)
+        .expect(failures)
+        .mount(server)
+        .await;
+    given().respond_with(ok).expect(2).mount(server).await;
 }
 
 /// A source of `backend` at a mock server, built up with options and credentials.
@@ -180,6 +209,42 @@ pub fn failure<'a>(fetched: &'a Fetched, name: &str) -> &'a SourceError {
         .failures
         .get(name)
         .unwrap_or_else(|| panic!("{name} did not fail: {:?}", fetched.metrics.get(name)))
+}
+
+/// The latency every backend's three-kinds test serves on a four-step `grid`: the
+/// baseline 10, 11, 12, 13; the canary partial: 20, a missing step, a missing or null
+/// step, 23.5.
+pub fn assert_the_latency_series(fetched: &Fetched, name: &str, grid: [i64; 4]) {
+    let [a, b, c, d] = grid;
+    let latency = continuous(fetched, name);
+    assert_eq!(
+        latency.baseline,
+        points(&[
+            (a, Some(10.0)),
+            (b, Some(11.0)),
+            (c, Some(12.0)),
+            (d, Some(13.0))
+        ])
+    );
+    assert_eq!(
+        latency.canary,
+        points(&[(a, Some(20.0)), (b, None), (c, None), (d, Some(23.5))])
+    );
+}
+
+/// The fetch of `name` failed as a response that is not JSON.
+pub fn assert_not_json(fetched: &Fetched, name: &str) {
+    let e = failure(fetched, name);
+    assert!(
+        matches!(&e.cause, Cause::Response(m) if m.contains("not valid JSON")),
+        "{e}"
+    );
+}
+
+/// The fetch of `name` failed on a timeout.
+pub fn assert_timed_out(fetched: &Fetched, name: &str) {
+    let e = failure(fetched, name);
+    assert!(matches!(e.cause, Cause::Timeout { .. }), "{e}");
 }
 
 /// The histogram every backend's three-kinds test serves for `latency_seconds`: buckets
