@@ -8,15 +8,15 @@ mod support;
 
 use canary_judge::Config;
 use canary_sources::{
-    Cause, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
+    Cause, Fetched, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use support::{
     assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
-    assert_no_failures, assert_not_json, assert_timed_out, at, continuous, count, count_series,
-    counts, failure, mount_fails_then_ok, mount_too_slow, one_scope, points, scopes_of,
-    single_metric, vars,
+    assert_http_error, assert_no_failures, assert_not_json, assert_status, assert_timed_out, at,
+    continuous, count, count_series, counts, mount_fails_then_ok, mount_too_slow, one_scope,
+    points, scopes_of, single_metric, vars,
 };
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -71,6 +71,11 @@ fn source(server: &MockServer) -> Box<dyn MetricSource> {
 
 fn window() -> Window {
     Window::new(1200, 1440, 60).unwrap()
+}
+
+/// Fetches every metric of `config` over [`window`] for [`scopes`].
+async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
+    fetch_all(src, config, window(), &scopes(), &vars()).await
 }
 
 fn scopes() -> Scopes {
@@ -149,7 +154,7 @@ async fn fetches_continuous_and_counts_for_both_scopes() {
             .await;
     }
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config()).await;
     assert_no_failures(&fetched);
     let latency = continuous(&fetched, "latency_p99");
     // The grid is 1200..=1440; the period starting at 1440 lies after the window.
@@ -224,7 +229,7 @@ async fn requests_are_signed_with_sigv4_and_the_secret_goes_nowhere() {
         .await;
     let src = source_with(&server, true);
     assert_debug_hides(src.as_ref(), &[SECRET, SESSION, KEY_ID]);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
     for request in server.received_requests().await.unwrap() {
         let auth = request
@@ -284,7 +289,7 @@ async fn next_token_pages_are_followed_and_merged() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
     let s = continuous(&fetched, "latency_p99");
     let values: Vec<Option<f64>> = s.baseline.iter().map(|p| p.value).collect();
@@ -300,7 +305,7 @@ async fn partial_data_without_a_next_token_is_an_error_not_a_short_series() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_p99"];
     assert!(
         matches!(&e.cause, Cause::Data(m) if m.contains("partial data")),
@@ -317,7 +322,7 @@ async fn an_empty_result_is_empty_data_not_an_error() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config()).await;
     assert_empty(&fetched, &["latency_p99"], &["errors"], &[]);
 }
 
@@ -336,16 +341,17 @@ async fn a_4xx_is_sent_once_and_the_api_message_is_kept() {
             .await;
     }
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_p99"];
-    assert!(matches!(e.cause, Cause::Status { status: 400, .. }), "{e}");
-    let text = e.to_string();
-    assert!(
-        text.starts_with("cloudwatch: metric \"latency_p99\" ("),
-        "{text}"
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    assert_http_error(
+        &fetched,
+        "latency_p99",
+        400,
+        "cloudwatch: metric \"latency_p99\" (",
+        &[
+            "InvalidParameterValueException",
+            "parameter Stat is not valid",
+        ],
     );
-    assert!(text.contains("InvalidParameterValueException"), "{text}");
-    assert!(text.contains("parameter Stat is not valid"), "{text}");
 }
 
 #[tokio::test]
@@ -408,7 +414,7 @@ async fn an_operation_message_without_data_is_an_api_error_not_nodata() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_p99"];
     assert!(
         matches!(&e.cause, Cause::Api(m) if m == "MaxMetricsExceeded: Maximum number of allowed metrics exceeded"),
@@ -430,7 +436,7 @@ async fn a_5xx_is_retried_until_it_succeeds() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
     let s = continuous(&fetched, "latency_p99");
     assert_eq!(s.baseline[1].value, Some(2.0));
@@ -442,7 +448,7 @@ async fn a_timeout_is_retried_then_reported() {
     let server = MockServer::start().await;
     mount_too_slow(&server, get_metric_data(), result(&[1200], &[1.0])).await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     assert_timed_out(&fetched, "latency_p99");
 }
 
@@ -498,9 +504,8 @@ async fn a_server_echoing_the_secret_in_an_error_does_not_leak_it() {
         .mount(&server)
         .await;
     let src = source_with(&server, true);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = failure(&fetched, "latency_p99");
-    assert!(matches!(e.cause, Cause::Status { status: 403, .. }), "{e}");
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    assert_status(&fetched, "latency_p99", 403);
     assert_error_hides(
         &fetched,
         "latency_p99",
@@ -527,7 +532,7 @@ async fn a_failed_fetch_never_promotes() {
         .await;
     let src = source(&server);
     let config = config();
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config).await;
     assert!(fetched.failures.contains_key("errors"));
     assert_failed_fetch_never_promotes(&config, &fetched, &[("errors", "HTTP 500")]);
 }
@@ -545,7 +550,7 @@ async fn histograms_and_bad_queries_are_refused_before_any_request() {
         let config = single_metric(yaml);
         let src = &src;
         async move {
-            let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+            let fetched = fetch(src.as_ref(), &config).await;
             let e = fetched.failures.values().next().unwrap().to_string();
             assert!(e.contains(wanted), "{e}");
         }
@@ -603,7 +608,7 @@ metrics:
 "#,
     )
     .unwrap();
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config).await;
     assert_no_failures(&fetched);
     let bodies: Vec<Value> = server
         .received_requests()

@@ -9,17 +9,17 @@ mod support;
 
 use canary_judge::{Config, CountPoint};
 use canary_sources::{
-    Cause, MetricSource, Secret, SourceSettings, Window, build_source, fetch_all,
+    Cause, Fetched, MetricSource, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use support::{
     assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
-    assert_judged_nodata, assert_no_failures, assert_not_json, assert_promotes_alone,
-    assert_requests_hide, assert_the_latency_histograms, assert_the_latency_series,
-    assert_timed_out, at, continuous, count_series, failure, histograms, mount_fails_then_ok,
-    mount_too_slow, one_scope, scopes, scopes_of, single_metric, vars,
+    assert_http_error, assert_judged_nodata, assert_no_failures, assert_not_json,
+    assert_promotes_alone, assert_requests_hide, assert_status, assert_the_latency_histograms,
+    assert_the_latency_series, assert_timed_out, at, continuous, count_series, histograms,
+    mount_fails_then_ok, mount_too_slow, one_scope, scopes, scopes_of, single_metric, vars,
 };
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -59,6 +59,11 @@ fn source(server: &MockServer) -> Box<dyn MetricSource> {
 
 fn window() -> Window {
     Window::new(START, START + 180, 60).unwrap()
+}
+
+/// Fetches every metric of `config` over [`window`] for [`scopes`].
+async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
+    fetch_all(src, config, window(), &scopes(), &vars()).await
 }
 
 /// One series as the API documents it: points `[ms, value|null]` and its metadata.
@@ -207,7 +212,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
         .await;
     }
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config()).await;
     assert_no_failures(&fetched);
     assert_the_latency_series(&fetched, "latency_ms", [t(0), t(1), t(2), t(3)]);
     let errors = count_series(&fetched, "errors");
@@ -254,7 +259,7 @@ async fn an_empty_result_is_no_data_and_the_judge_says_nodata() {
         .await;
     let src = source(&server);
     let config = config();
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config).await;
     assert_empty(&fetched, &["latency_ms"], &["errors"], &["latency_seconds"]);
     assert_judged_nodata(&config, &fetched);
 }
@@ -277,15 +282,14 @@ async fn a_4xx_is_sent_once_and_reported_with_the_api_message() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = failure(&fetched, "latency_ms");
-    assert!(matches!(e.cause, Cause::Status { status: 400, .. }), "{e}");
-    let text = e.to_string();
-    assert!(
-        text.starts_with("datadog: metric \"latency_ms\" (baseline scope \"v1\")"),
-        "{text}"
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    assert_http_error(
+        &fetched,
+        "latency_ms",
+        400,
+        "datadog: metric \"latency_ms\" (baseline scope \"v1\")",
+        &["Error parsing query"],
     );
-    assert!(text.contains("Error parsing query"), "{text}");
 }
 
 #[tokio::test]
@@ -326,7 +330,7 @@ async fn a_timeout_is_retried_then_reported() {
     .await;
     let src = source(&server);
     let started = std::time::Instant::now();
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     assert_timed_out(&fetched, "latency_ms");
     assert!(started.elapsed() < Duration::from_millis(1400));
 }
@@ -344,7 +348,7 @@ async fn malformed_json_is_a_response_error_and_not_retried() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     assert_not_json(&fetched, "latency_ms");
 }
 
@@ -362,7 +366,7 @@ async fn an_error_status_in_the_body_is_an_api_error() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert_eq!(
         e.cause,
@@ -481,9 +485,8 @@ async fn a_key_echoed_in_an_error_body_never_reaches_the_message() {
         .await;
     let src = source(&server);
     assert_debug_hides(src.as_ref(), &["SECRET"]);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = failure(&fetched, "latency_ms");
-    assert!(matches!(e.cause, Cause::Status { status: 403, .. }), "{e}");
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    assert_status(&fetched, "latency_ms", 403);
     assert_error_hides(
         &fetched,
         "latency_ms",

@@ -9,14 +9,15 @@ mod support;
 
 use canary_judge::{Classification, Config, Verdict};
 use canary_sources::{
-    Cause, MetricSource, Secret, SourceSettings, Window, build_source, fetch_all,
+    Cause, Fetched, MetricSource, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
 use support::{
-    assert_debug_hides, assert_empty, assert_error_hides, assert_judged_nodata, assert_no_failures,
-    assert_requests_hide, assert_the_latency_histograms, assert_the_latency_series,
-    assert_timed_out, at, continuous, count, count_series, counts, failure, judge,
-    mount_fails_then_ok, mount_too_slow, one_scope, points, scopes, single_metric, vars,
+    assert_debug_hides, assert_empty, assert_error_hides, assert_http_error, assert_judged_nodata,
+    assert_no_failures, assert_requests_hide, assert_status, assert_the_latency_histograms,
+    assert_the_latency_series, assert_timed_out, at, continuous, count, count_series, counts,
+    failure, judge, mount_fails_then_ok, mount_too_slow, one_scope, points, scopes, single_metric,
+    vars,
 };
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -53,6 +54,11 @@ fn source(server: &MockServer) -> Box<dyn MetricSource> {
 
 fn window() -> Window {
     Window::new(1020, 1200, 60).unwrap()
+}
+
+/// Fetches every metric of `config` over [`window`] for [`scopes`].
+async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
+    fetch_all(src, config, window(), &scopes(), &vars()).await
 }
 
 /// One series with a `time` and one value column, as `epoch=s` returns it.
@@ -155,7 +161,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
         .await;
     }
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config()).await;
     assert_no_failures(&fetched);
     assert_the_latency_series(&fetched, "latency_ms", [1020, 1080, 1140, 1200]);
     let errors = count_series(&fetched, "errors");
@@ -210,7 +216,7 @@ async fn no_series_is_empty_data_not_an_error() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config()).await;
     assert_empty(&fetched, &["latency_ms"], &["errors"], &["latency_seconds"]);
     // The judge calls every metric nodata and does not promote.
     assert_judged_nodata(&config(), &fetched);
@@ -234,15 +240,14 @@ async fn a_4xx_is_sent_once_and_names_the_metric_scope_and_api_message() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = failure(&fetched, "latency_ms");
-    assert!(matches!(e.cause, Cause::Status { status: 400, .. }), "{e}");
-    let text = e.to_string();
-    assert!(
-        text.starts_with("influxdb: metric \"latency_ms\" (baseline scope \"v1\"): HTTP 400"),
-        "{text}"
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    assert_http_error(
+        &fetched,
+        "latency_ms",
+        400,
+        "influxdb: metric \"latency_ms\" (baseline scope \"v1\"): HTTP 400",
+        &["error parsing query: found EOF"],
     );
-    assert!(text.contains("error parsing query: found EOF"), "{text}");
 }
 
 #[tokio::test]
@@ -256,7 +261,7 @@ async fn an_error_in_the_result_is_an_api_error() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert_eq!(
         e.cause,
@@ -281,7 +286,7 @@ async fn a_5xx_is_retried_until_it_succeeds() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
     let s = continuous(&fetched, "latency_ms");
     assert_eq!(s.baseline[0].value, Some(1.0));
@@ -294,7 +299,7 @@ async fn a_timeout_is_retried_then_reported_and_never_promotes() {
     mount_too_slow(&server, Mock::given(path("/query")), no_series()).await;
     let src = source(&server);
     let config = latency_only();
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config).await;
     assert_timed_out(&fetched, "latency_ms");
     let report = judge(&config, "timeout", &fetched);
     assert_eq!(report.metrics[0].classification, Classification::Error);
@@ -384,7 +389,7 @@ async fn basic_auth_carries_username_and_password_in_the_header_only() {
     settings.auth = Some(Secret::new("pw-SECRET-42".into()));
     let src = build_source("influxdb", settings).unwrap();
     assert_debug_hides(src.as_ref(), &["SECRET"]);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
     assert_requests_hide(&server, "SECRET").await;
 }
@@ -416,7 +421,7 @@ async fn a_username_credential_works_like_the_option_and_auth_alone_is_a_bearer_
     bearer.auth = Some(Secret::new("jwt-SECRET-7".into()));
     for settings in [basic, bearer] {
         let src = build_source("influxdb", settings).unwrap();
-        let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+        let fetched = fetch(src.as_ref(), &latency_only()).await;
         assert_no_failures(&fetched);
     }
 }
@@ -434,9 +439,8 @@ async fn a_server_echoing_the_password_in_an_error_does_not_leak_it() {
     settings.options.insert("username".into(), "reader".into());
     settings.auth = Some(Secret::new("pw-SECRET-42".into()));
     let src = build_source("influxdb", settings).unwrap();
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = failure(&fetched, "latency_ms");
-    assert!(matches!(e.cause, Cause::Status { status: 401, .. }), "{e}");
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    assert_status(&fetched, "latency_ms", 401);
     assert_error_hides(
         &fetched,
         "latency_ms",

@@ -11,16 +11,16 @@ mod support;
 use canary_judge::{Config, CountPoint, Point};
 use canary_sources::newrelic::GRAPHQL;
 use canary_sources::{
-    Cause, MetricSource, Secret, SourceSettings, Window, build_source, fetch_all,
+    Cause, Fetched, MetricSource, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use support::{
     assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
-    assert_judged_nodata, assert_no_failures, assert_not_json, assert_promotes_alone,
-    assert_requests_hide, assert_the_latency_histograms, assert_timed_out, at, continuous,
-    count_series, mount_too_slow, one_scope, scopes, single_metric,
+    assert_http_error, assert_judged_nodata, assert_no_failures, assert_not_json,
+    assert_promotes_alone, assert_requests_hide, assert_the_latency_histograms, assert_timed_out,
+    at, continuous, count_series, mount_too_slow, one_scope, scopes, single_metric,
 };
 use wiremock::matchers::{body_partial_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -60,6 +60,11 @@ fn source(server: &MockServer) -> Box<dyn MetricSource> {
 
 fn window() -> Window {
     Window::new(START, START + 180, 60).unwrap()
+}
+
+/// Fetches every metric of `config` over [`window`] for [`scopes`].
+async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
+    fetch_all(src, config, window(), &scopes(), &vars()).await
 }
 
 fn vars() -> BTreeMap<String, String> {
@@ -158,7 +163,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
         .await;
     }
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config()).await;
     assert_no_failures(&fetched);
     let t = |i: i64| START + 60 * i;
     let p = |i: i64, value| Point {
@@ -251,7 +256,7 @@ async fn an_empty_result_is_no_data_and_the_judge_says_nodata() {
         .await;
     let src = source(&server);
     let config = config();
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config).await;
     assert_empty(&fetched, &["latency_ms"], &["errors"], &["latency_seconds"]);
     assert_judged_nodata(&config, &fetched);
 }
@@ -276,15 +281,14 @@ async fn a_4xx_is_sent_once() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Status { status: 400, .. }), "{e}");
-    let text = e.to_string();
-    assert!(
-        text.starts_with("newrelic: metric \"latency_ms\" (baseline scope \"v1\")"),
-        "{text}"
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    assert_http_error(
+        &fetched,
+        "latency_ms",
+        400,
+        "newrelic: metric \"latency_ms\" (baseline scope \"v1\")",
+        &["not valid GraphQL"],
     );
-    assert!(text.contains("not valid GraphQL"), "{text}");
 }
 
 #[tokio::test]
@@ -325,7 +329,7 @@ async fn a_timeout_is_retried_then_reported() {
     mount_too_slow(&server, Mock::given(path("/graphql")), results(json!([]))).await;
     let src = source(&server);
     let started = std::time::Instant::now();
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     assert_timed_out(&fetched, "latency_ms");
     assert!(started.elapsed() < Duration::from_millis(1400));
 }
@@ -342,7 +346,7 @@ async fn malformed_json_is_a_response_error_and_not_retried() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     assert_not_json(&fetched, "latency_ms");
 }
 
@@ -362,7 +366,7 @@ async fn graphql_errors_with_http_200_are_api_errors_and_not_retried() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert_eq!(
         e.cause,
@@ -425,7 +429,7 @@ async fn seconds_after_since_are_refused_before_any_request() {
     let config = single_metric(
         r#"{name: m, query: {newrelic: "SELECT count(*) FROM T SINCE ${start} UNTIL ${end} TIMESERIES 60 seconds"}}"#,
     );
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config).await;
     let e = fetched.failures["m"].to_string();
     assert!(e.contains("epoch milliseconds"), "{e}");
     assert!(e.contains("${start_ms}"), "{e}");

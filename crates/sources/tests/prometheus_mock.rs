@@ -7,14 +7,17 @@ mod support;
 
 use canary_judge::Config;
 use canary_sources::http::HttpOptions;
-use canary_sources::{Cause, MetricSource, SourceSettings, Window, build_source, fetch_all};
+use canary_sources::{
+    Cause, Fetched, MetricSource, SourceSettings, Window, build_source, fetch_all,
+};
 use serde_json::{Value, json};
 use std::time::Duration;
 use support::{
-    EVERY_ATTEMPT, assert_debug_hides, assert_empty, assert_error_hides, assert_no_failures,
-    assert_not_json, assert_requests_hide, assert_the_latency_histograms,
-    assert_the_latency_series, assert_timed_out, at, continuous, count, count_series, failure,
-    fast, mount_fails_then_ok, mount_too_slow, one_scope, scopes, single_metric, vars,
+    EVERY_ATTEMPT, assert_debug_hides, assert_empty, assert_error_hides, assert_http_error,
+    assert_no_failures, assert_not_json, assert_requests_hide, assert_status,
+    assert_the_latency_histograms, assert_the_latency_series, assert_timed_out, at, continuous,
+    count, count_series, failure, fast, mount_fails_then_ok, mount_too_slow, one_scope, scopes,
+    single_metric, vars,
 };
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -45,6 +48,11 @@ fn source(server: &MockServer, auth: Option<&str>) -> Box<dyn MetricSource> {
 
 fn window() -> Window {
     Window::new(1000, 1180, 60).unwrap()
+}
+
+/// Fetches every metric of `config` over [`window`] for [`scopes`].
+async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
+    fetch_all(src, config, window(), &scopes(), &vars()).await
 }
 
 fn matrix(values: &[(i64, &str)]) -> Value {
@@ -128,7 +136,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
             .await;
     }
     let src = source(&server, None);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config()).await;
     assert_no_failures(&fetched);
     assert_the_latency_series(&fetched, "latency_ms", [1000, 1060, 1120, 1180]);
     let errors = count_series(&fetched, "errors");
@@ -157,7 +165,7 @@ async fn an_empty_result_is_empty_data_not_an_error() {
         .mount(&server)
         .await;
     let src = source(&server, None);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config()).await;
     assert_empty(&fetched, &["latency_ms"], &["errors"], &["latency_seconds"]);
 }
 
@@ -172,19 +180,19 @@ async fn a_4xx_is_not_retried_and_names_the_metric_scope_and_api_message() {
         .mount(&server)
         .await;
     let src = source(&server, None);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = failure(&fetched, "latency_ms");
-    assert!(matches!(e.cause, Cause::Status { status: 400, .. }), "{e}");
-    let text = e.to_string();
-    assert!(
-        text.starts_with("prometheus: metric \"latency_ms\" ("),
-        "{text}"
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    assert_http_error(
+        &fetched,
+        "latency_ms",
+        400,
+        "prometheus: metric \"latency_ms\" (",
+        &["parse error: unexpected"],
     );
+    let text = failure(&fetched, "latency_ms").to_string();
     assert!(
         text.contains("scope \"v1\"") || text.contains("scope \"v2\""),
         "{text}"
     );
-    assert!(text.contains("parse error: unexpected"), "{text}");
     assert!(fetched.all_failed());
 }
 
@@ -228,7 +236,7 @@ async fn a_429_is_retried_after_its_retry_after_unless_that_is_too_long() {
     )
     .await;
     let src = source(&server, None);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
 
     let server = MockServer::start().await;
@@ -242,7 +250,7 @@ async fn a_429_is_retried_after_its_retry_after_unless_that_is_too_long() {
         .mount(&server)
         .await;
     let src = source(&server, None);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert!(
         matches!(&e.cause, Cause::Status { status: 429, body } if body.contains("an hour")),
@@ -259,7 +267,7 @@ async fn a_5xx_that_persists_fails_after_every_retry() {
         .mount(&server)
         .await;
     let src = source(&server, None);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert!(
         matches!(&e.cause, Cause::Status { status: 502, body } if body == "bad gateway"),
@@ -278,7 +286,7 @@ async fn a_timeout_is_retried_then_reported() {
     .await;
     let src = source(&server, None);
     let started = std::time::Instant::now();
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     assert_timed_out(&fetched, "latency_ms");
     let e = failure(&fetched, "latency_ms");
     assert!(e.to_string().contains("no response within 0.3 s"), "{e}");
@@ -327,7 +335,7 @@ async fn the_token_goes_in_the_authorization_header_only() {
         .await;
     let src = source(&server, Some("tok-SECRET-42"));
     assert_debug_hides(src.as_ref(), &["SECRET"]);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
     assert_requests_hide(&server, "SECRET").await;
 }
@@ -347,7 +355,7 @@ async fn responses_beyond_the_size_cap_are_refused() {
             ..fast()
         })
         .build();
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     assert!(matches!(
         fetched.failures["latency_ms"].cause,
         Cause::TooLarge { limit: 64 }
@@ -364,18 +372,18 @@ async fn template_and_query_problems_are_reported_before_any_request() {
         .await;
     let src = source(&server, None);
     let config = single_metric(r#"{name: m, query: {prometheus: 'up{v="${scpoe}"}'}}"#);
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config).await;
     let e = fetched.failures["m"].to_string();
     assert!(e.contains("unknown variable ${scpoe}"), "{e}");
     let config = single_metric(r#"{name: m, kind: counts, query: {prometheus: 'up'}}"#);
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config).await;
     let e = fetched.failures["m"].to_string();
     assert!(
         e.contains("query.prometheus: a counts metric needs {events: <query>, total: <query>}"),
         "{e}"
     );
     let config = single_metric(r#"{name: m, query: {influxdb: 'SELECT 1'}}"#);
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &config).await;
     let e = fetched.failures["m"].to_string();
     assert!(
         e.contains("no query for prometheus (the metric has queries for: influxdb)"),
@@ -406,7 +414,7 @@ async fn an_unreachable_server_is_a_connection_error() {
         },
     )
     .unwrap();
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert!(matches!(e.cause, Cause::Connect(_)), "{e}");
     assert!(e.is_transport());
@@ -449,9 +457,8 @@ async fn a_server_echoing_the_token_in_an_error_does_not_leak_it() {
         .mount(&server)
         .await;
     let src = source(&server, Some("tok-SECRET-42"));
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = failure(&fetched, "latency_ms");
-    assert!(matches!(e.cause, Cause::Status { status: 401, .. }), "{e}");
+    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    assert_status(&fetched, "latency_ms", 401);
     assert_error_hides(
         &fetched,
         "latency_ms",

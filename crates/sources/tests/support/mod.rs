@@ -232,6 +232,26 @@ pub fn assert_the_latency_series(fetched: &Fetched, name: &str, grid: [i64; 4]) 
     );
 }
 
+/// The fetch of `name` failed with HTTP `status`.
+pub fn assert_status<'a>(fetched: &'a Fetched, name: &str, status: u16) -> &'a SourceError {
+    let e = failure(fetched, name);
+    assert!(
+        matches!(e.cause, Cause::Status { status: s, .. } if s == status),
+        "{e}"
+    );
+    e
+}
+
+/// The fetch of `name` failed with HTTP `status`, a message that starts with `starts`
+/// (the backend, metric and scope) and holds each of `holds` (what the API said).
+pub fn assert_http_error(fetched: &Fetched, name: &str, status: u16, starts: &str, holds: &[&str]) {
+    let text = assert_status(fetched, name, status).to_string();
+    assert!(text.starts_with(starts), "{text}");
+    for held in holds {
+        assert!(text.contains(held), "{text}");
+    }
+}
+
 /// The fetch of `name` failed as a response that is not JSON.
 pub fn assert_not_json(fetched: &Fetched, name: &str) {
     let e = failure(fetched, name);
