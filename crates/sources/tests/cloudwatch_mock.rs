@@ -75,7 +75,12 @@ fn window() -> Window {
 
 /// Fetches every metric of `config` over [`window`] for [`scopes`].
 async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
-    fetch_all(src, config, window(), &scopes(), &vars()).await
+    fetch_scoped(src, config, &scopes()).await
+}
+
+/// Fetches every metric of `config` over [`window`] for the given scopes.
+async fn fetch_scoped(src: &dyn MetricSource, config: &Config, scopes: &Scopes) -> Fetched {
+    fetch_all(src, config, window(), scopes, &vars()).await
 }
 
 fn scopes() -> Scopes {
@@ -375,27 +380,13 @@ async fn internal_error_and_forbidden_status_codes_are_api_errors() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_scope("tg-v1"),
-        &vars(),
-    )
-    .await;
+    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("tg-v1")).await;
     let e = &fetched.failures["latency_p99"];
     assert!(
         matches!(&e.cause, Cause::Api(m) if m.contains("Internal service error")),
         "{e}"
     );
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_scope("tg-v2"),
-        &vars(),
-    )
-    .await;
+    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("tg-v2")).await;
     let e = &fetched.failures["latency_p99"];
     assert!(
         matches!(&e.cause, Cause::Api(m) if m.contains("Forbidden")),
@@ -471,23 +462,9 @@ async fn malformed_json_and_several_series_are_errors() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_scope("tg-v1"),
-        &vars(),
-    )
-    .await;
+    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("tg-v1")).await;
     assert_not_json(&fetched, "latency_p99");
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_scope("tg-v2"),
-        &vars(),
-    )
-    .await;
+    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("tg-v2")).await;
     let e = fetched.failures["latency_p99"].to_string();
     assert!(e.contains("2 series where one is expected"), "{e}");
     assert!(e.contains("i-0a") && e.contains("i-0b"), "{e}");

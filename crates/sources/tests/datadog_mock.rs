@@ -9,7 +9,7 @@ mod support;
 
 use canary_judge::{Config, CountPoint};
 use canary_sources::{
-    Cause, Fetched, MetricSource, Secret, SourceSettings, Window, build_source, fetch_all,
+    Cause, Fetched, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -63,7 +63,12 @@ fn window() -> Window {
 
 /// Fetches every metric of `config` over [`window`] for [`scopes`].
 async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
-    fetch_all(src, config, window(), &scopes(), &vars()).await
+    fetch_scoped(src, config, &scopes()).await
+}
+
+/// Fetches every metric of `config` over [`window`] for the given scopes.
+async fn fetch_scoped(src: &dyn MetricSource, config: &Config, scopes: &Scopes) -> Fetched {
+    fetch_all(src, config, window(), scopes, &vars()).await
 }
 
 /// One series as the API documents it: points `[ms, value|null]` and its metadata.
@@ -305,14 +310,7 @@ async fn a_5xx_is_retried_until_it_succeeds() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_scope("a"),
-        &vars(),
-    )
-    .await;
+    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("a")).await;
     assert_no_failures(&fetched);
     let s = continuous(&fetched, "latency_ms");
     assert_eq!(s.baseline.len(), 4);
@@ -430,7 +428,7 @@ async fn several_series_or_a_finer_rollup_are_errors_not_a_pick() {
         e.contains("3 series where one is expected ({version:grouped,host:a}, {version:grouped,host:b}, {version:grouped,host:c})"),
         "{e}"
     );
-    let fetched = fetch_all(src.as_ref(), &config, window(), &one_scope("fine"), &vars()).await;
+    let fetched = fetch_scoped(src.as_ref(), &config, &one_scope("fine")).await;
     let e = fetched.failures["latency_ms"].to_string();
     assert!(e.contains("two samples fall on"), "{e}");
     assert!(e.contains(".rollup(avg, ${step_seconds})"), "{e}");
@@ -466,7 +464,7 @@ async fn per_bucket_histograms_are_summed_into_cumulative_ones() {
         2,
     )
     .await;
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes, &vars()).await;
+    let fetched = fetch_scoped(src.as_ref(), &config, &scopes).await;
     assert_no_failures(&fetched);
     let b = histograms(&fetched, "rpc").baseline.as_ref().unwrap();
     assert_eq!(b.upper_bounds(), &[0.1, 0.5, f64::INFINITY]);

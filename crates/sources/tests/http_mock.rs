@@ -69,7 +69,12 @@ fn window() -> Window {
 
 /// Fetches every metric of `config` over [`window`] for [`scopes`].
 async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
-    fetch_all(src, config, window(), &scopes(), &vars()).await
+    fetch_scoped(src, config, &scopes()).await
+}
+
+/// Fetches every metric of `config` over [`window`] for the given scopes.
+async fn fetch_scoped(src: &dyn MetricSource, config: &Config, scopes: &Scopes) -> Fetched {
+    fetch_all(src, config, window(), scopes, &vars()).await
 }
 
 fn scopes() -> Scopes {
@@ -339,14 +344,7 @@ async fn malformed_json_and_values_that_are_not_numbers_are_errors() {
     let fetch = |scope: &'static str| {
         let src = &src;
         async move {
-            let fetched = fetch_all(
-                src.as_ref(),
-                &latency_only(),
-                window(),
-                &one_scope(scope),
-                &vars(),
-            )
-            .await;
+            let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope(scope)).await;
             failure(&fetched, "latency_ms").clone()
         }
     };
@@ -394,14 +392,7 @@ async fn invalid_jsonpaths_and_templates_are_reported_before_any_request() {
             "query.http.points: unknown key",
         ),
     ] {
-        let fetched = fetch_all(
-            src.as_ref(),
-            &single_metric(yaml),
-            window(),
-            &scopes(),
-            &vars(),
-        )
-        .await;
+        let fetched = fetch_scoped(src.as_ref(), &single_metric(yaml), &scopes()).await;
         let e = fetched.failures["m"].to_string();
         assert!(e.contains(wanted), "{e}");
     }

@@ -9,7 +9,7 @@ mod support;
 
 use canary_judge::{Classification, Config, Verdict};
 use canary_sources::{
-    Cause, Fetched, MetricSource, Secret, SourceSettings, Window, build_source, fetch_all,
+    Cause, Fetched, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
 use support::{
@@ -58,7 +58,12 @@ fn window() -> Window {
 
 /// Fetches every metric of `config` over [`window`] for [`scopes`].
 async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
-    fetch_all(src, config, window(), &scopes(), &vars()).await
+    fetch_scoped(src, config, &scopes()).await
+}
+
+/// Fetches every metric of `config` over [`window`] for the given scopes.
+async fn fetch_scoped(src: &dyn MetricSource, config: &Config, scopes: &Scopes) -> Fetched {
+    fetch_all(src, config, window(), scopes, &vars()).await
 }
 
 /// One series with a `time` and one value column, as `epoch=s` returns it.
@@ -342,8 +347,7 @@ async fn malformed_json_several_series_and_partial_results_are_errors() {
         let src = &src;
         let config = &config;
         async move {
-            let fetched =
-                fetch_all(src.as_ref(), config, window(), &one_scope(scope), &vars()).await;
+            let fetched = fetch_scoped(src.as_ref(), config, &one_scope(scope)).await;
             failure(&fetched, "latency_ms").clone()
         }
     };

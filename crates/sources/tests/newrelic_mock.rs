@@ -11,7 +11,7 @@ mod support;
 use canary_judge::{Config, CountPoint, Point};
 use canary_sources::newrelic::GRAPHQL;
 use canary_sources::{
-    Cause, Fetched, MetricSource, Secret, SourceSettings, Window, build_source, fetch_all,
+    Cause, Fetched, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -64,7 +64,12 @@ fn window() -> Window {
 
 /// Fetches every metric of `config` over [`window`] for [`scopes`].
 async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
-    fetch_all(src, config, window(), &scopes(), &vars()).await
+    fetch_scoped(src, config, &scopes()).await
+}
+
+/// Fetches every metric of `config` over [`window`] for the given scopes.
+async fn fetch_scoped(src: &dyn MetricSource, config: &Config, scopes: &Scopes) -> Fetched {
+    fetch_all(src, config, window(), scopes, &vars()).await
 }
 
 fn vars() -> BTreeMap<String, String> {
@@ -227,7 +232,7 @@ metrics:
         2,
     )
     .await;
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes, &vars()).await;
+    let fetched = fetch_scoped(src.as_ref(), &config, &scopes).await;
     assert_no_failures(&fetched);
     for request in server.received_requests().await.unwrap() {
         let body: Value = serde_json::from_slice(&request.body).unwrap();
@@ -308,14 +313,7 @@ async fn a_5xx_is_retried_until_it_succeeds() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_scope("a"),
-        &vars(),
-    )
-    .await;
+    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("a")).await;
     assert_no_failures(&fetched);
     assert_eq!(
         continuous(&fetched, "latency_ms").baseline[2].value,
@@ -389,27 +387,13 @@ async fn facets_or_several_values_where_one_series_is_expected_are_errors() {
     ]));
     nrql_mock_n(&server, &latency_only_nrql("two"), two_values, 2).await;
     let src = source(&server);
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_scope("faceted"),
-        &vars(),
-    )
-    .await;
+    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("faceted")).await;
     let e = fetched.failures["latency_ms"].to_string();
     assert!(
         e.contains("4 facets (\"host-a\", \"host-b\", \"host-c\", …) where one series is expected; remove FACET"),
         "{e}"
     );
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_scope("two"),
-        &vars(),
-    )
-    .await;
+    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("two")).await;
     let e = fetched.failures["latency_ms"].to_string();
     assert!(
         e.contains("several values (average.duration, max.duration); select one aggregate"),
@@ -469,7 +453,7 @@ async fn a_key_echoed_in_an_error_never_reaches_the_message() {
         ("v1", "Invalid API key: [redacted]"),
         ("v2", "is not accessible with key [redacted]"),
     ] {
-        let fetched = fetch_all(src.as_ref(), &config, window(), &one_scope(side), &vars()).await;
+        let fetched = fetch_scoped(src.as_ref(), &config, &one_scope(side)).await;
         assert_error_hides(&fetched, "latency_ms", &["SECRET"], wanted);
     }
 }

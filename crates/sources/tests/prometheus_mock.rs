@@ -8,7 +8,7 @@ mod support;
 use canary_judge::Config;
 use canary_sources::http::HttpOptions;
 use canary_sources::{
-    Cause, Fetched, MetricSource, SourceSettings, Window, build_source, fetch_all,
+    Cause, Fetched, MetricSource, Scopes, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -52,7 +52,12 @@ fn window() -> Window {
 
 /// Fetches every metric of `config` over [`window`] for [`scopes`].
 async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
-    fetch_all(src, config, window(), &scopes(), &vars()).await
+    fetch_scoped(src, config, &scopes()).await
+}
+
+/// Fetches every metric of `config` over [`window`] for the given scopes.
+async fn fetch_scoped(src: &dyn MetricSource, config: &Config, scopes: &Scopes) -> Fetched {
+    fetch_all(src, config, window(), scopes, &vars()).await
 }
 
 fn matrix(values: &[(i64, &str)]) -> Value {
@@ -208,14 +213,7 @@ async fn a_5xx_is_retried_until_it_succeeds() {
     )
     .await;
     let src = source(&server, None);
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_scope("a"),
-        &vars(),
-    )
-    .await;
+    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("a")).await;
     assert_no_failures(&fetched);
     assert_eq!(continuous(&fetched, "latency_ms").baseline.len(), 4);
 }
@@ -314,9 +312,9 @@ async fn malformed_json_and_several_series_are_errors() {
         .await;
     let src = source(&server, None);
     let config = latency_only();
-    let fetched = fetch_all(src.as_ref(), &config, window(), &one_scope("v1"), &vars()).await;
+    let fetched = fetch_scoped(src.as_ref(), &config, &one_scope("v1")).await;
     assert_not_json(&fetched, "latency_ms");
-    let fetched = fetch_all(src.as_ref(), &config, window(), &one_scope("v2"), &vars()).await;
+    let fetched = fetch_scoped(src.as_ref(), &config, &one_scope("v2")).await;
     let e = fetched.failures["latency_ms"].to_string();
     assert!(
         e.contains("2 series where one is expected ({pod=\"a\"}, {pod=\"b\"})"),
