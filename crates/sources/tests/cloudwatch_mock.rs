@@ -8,12 +8,12 @@ mod support;
 
 use canary_judge::Config;
 use canary_sources::{
-    Cause, Fetched, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
+    Cause, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use support::{
-    assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
+    Run, assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
     assert_http_error, assert_no_failures, assert_not_json, assert_status, assert_timed_out, at,
     continuous, count, count_series, counts, mount_fails_then_ok, mount_too_slow, one_scope,
     points, scopes_of, single_metric, vars,
@@ -73,14 +73,9 @@ fn window() -> Window {
     Window::new(1200, 1440, 60).unwrap()
 }
 
-/// Fetches every metric of `config` over [`window`] for [`scopes`].
-async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
-    fetch_scoped(src, config, &scopes()).await
-}
-
-/// Fetches every metric of `config` over [`window`] for the given scopes.
-async fn fetch_scoped(src: &dyn MetricSource, config: &Config, scopes: &Scopes) -> Fetched {
-    fetch_all(src, config, window(), scopes, &vars()).await
+/// The window, scopes and variables of most fetches here.
+fn run() -> Run {
+    Run::new(window(), scopes(), vars())
 }
 
 fn scopes() -> Scopes {
@@ -159,7 +154,7 @@ async fn fetches_continuous_and_counts_for_both_scopes() {
             .await;
     }
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &config()).await;
+    let fetched = run().fetch(src.as_ref(), &config()).await;
     assert_no_failures(&fetched);
     let latency = continuous(&fetched, "latency_p99");
     // The grid is 1200..=1440; the period starting at 1440 lies after the window.
@@ -234,7 +229,7 @@ async fn requests_are_signed_with_sigv4_and_the_secret_goes_nowhere() {
         .await;
     let src = source_with(&server, true);
     assert_debug_hides(src.as_ref(), &[SECRET, SESSION, KEY_ID]);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
     for request in server.received_requests().await.unwrap() {
         let auth = request
@@ -294,7 +289,7 @@ async fn next_token_pages_are_followed_and_merged() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
     let s = continuous(&fetched, "latency_p99");
     let values: Vec<Option<f64>> = s.baseline.iter().map(|p| p.value).collect();
@@ -310,7 +305,7 @@ async fn partial_data_without_a_next_token_is_an_error_not_a_short_series() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_p99"];
     assert!(
         matches!(&e.cause, Cause::Data(m) if m.contains("partial data")),
@@ -327,7 +322,7 @@ async fn an_empty_result_is_empty_data_not_an_error() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &config()).await;
+    let fetched = run().fetch(src.as_ref(), &config()).await;
     assert_empty(&fetched, &["latency_p99"], &["errors"], &[]);
 }
 
@@ -346,7 +341,7 @@ async fn a_4xx_is_sent_once_and_the_api_message_is_kept() {
             .await;
     }
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_http_error(
         &fetched,
         "latency_p99",
@@ -380,13 +375,17 @@ async fn internal_error_and_forbidden_status_codes_are_api_errors() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("tg-v1")).await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("tg-v1"))
+        .await;
     let e = &fetched.failures["latency_p99"];
     assert!(
         matches!(&e.cause, Cause::Api(m) if m.contains("Internal service error")),
         "{e}"
     );
-    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("tg-v2")).await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("tg-v2"))
+        .await;
     let e = &fetched.failures["latency_p99"];
     assert!(
         matches!(&e.cause, Cause::Api(m) if m.contains("Forbidden")),
@@ -405,7 +404,7 @@ async fn an_operation_message_without_data_is_an_api_error_not_nodata() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_p99"];
     assert!(
         matches!(&e.cause, Cause::Api(m) if m == "MaxMetricsExceeded: Maximum number of allowed metrics exceeded"),
@@ -427,7 +426,7 @@ async fn a_5xx_is_retried_until_it_succeeds() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
     let s = continuous(&fetched, "latency_p99");
     assert_eq!(s.baseline[1].value, Some(2.0));
@@ -439,7 +438,7 @@ async fn a_timeout_is_retried_then_reported() {
     let server = MockServer::start().await;
     mount_too_slow(&server, get_metric_data(), result(&[1200], &[1.0])).await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_timed_out(&fetched, "latency_p99");
 }
 
@@ -462,9 +461,13 @@ async fn malformed_json_and_several_series_are_errors() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("tg-v1")).await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("tg-v1"))
+        .await;
     assert_not_json(&fetched, "latency_p99");
-    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("tg-v2")).await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("tg-v2"))
+        .await;
     let e = fetched.failures["latency_p99"].to_string();
     assert!(e.contains("2 series where one is expected"), "{e}");
     assert!(e.contains("i-0a") && e.contains("i-0b"), "{e}");
@@ -481,7 +484,7 @@ async fn a_server_echoing_the_secret_in_an_error_does_not_leak_it() {
         .mount(&server)
         .await;
     let src = source_with(&server, true);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_status(&fetched, "latency_p99", 403);
     assert_error_hides(
         &fetched,
@@ -509,7 +512,7 @@ async fn a_failed_fetch_never_promotes() {
         .await;
     let src = source(&server);
     let config = config();
-    let fetched = fetch(src.as_ref(), &config).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     assert!(fetched.failures.contains_key("errors"));
     assert_failed_fetch_never_promotes(&config, &fetched, &[("errors", "HTTP 500")]);
 }
@@ -527,7 +530,7 @@ async fn histograms_and_bad_queries_are_refused_before_any_request() {
         let config = single_metric(yaml);
         let src = &src;
         async move {
-            let fetched = fetch(src.as_ref(), &config).await;
+            let fetched = run().fetch(src.as_ref(), &config).await;
             let e = fetched.failures.values().next().unwrap().to_string();
             assert!(e.contains(wanted), "{e}");
         }
@@ -585,7 +588,7 @@ metrics:
 "#,
     )
     .unwrap();
-    let fetched = fetch(src.as_ref(), &config).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     assert_no_failures(&fetched);
     let bodies: Vec<Value> = server
         .received_requests()

@@ -9,13 +9,13 @@ mod support;
 
 use canary_judge::{Config, CountPoint};
 use canary_sources::{
-    Cause, Fetched, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
+    Cause, MetricSource, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use support::{
-    assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
+    Run, assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
     assert_http_error, assert_judged_nodata, assert_no_failures, assert_not_json,
     assert_promotes_alone, assert_requests_hide, assert_status, assert_the_latency_histograms,
     assert_the_latency_series, assert_timed_out, at, continuous, count_series, histograms,
@@ -61,14 +61,9 @@ fn window() -> Window {
     Window::new(START, START + 180, 60).unwrap()
 }
 
-/// Fetches every metric of `config` over [`window`] for [`scopes`].
-async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
-    fetch_scoped(src, config, &scopes()).await
-}
-
-/// Fetches every metric of `config` over [`window`] for the given scopes.
-async fn fetch_scoped(src: &dyn MetricSource, config: &Config, scopes: &Scopes) -> Fetched {
-    fetch_all(src, config, window(), scopes, &vars()).await
+/// The window, scopes and variables of most fetches here.
+fn run() -> Run {
+    Run::new(window(), scopes(), vars())
 }
 
 /// One series as the API documents it: points `[ms, value|null]` and its metadata.
@@ -217,7 +212,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
         .await;
     }
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &config()).await;
+    let fetched = run().fetch(src.as_ref(), &config()).await;
     assert_no_failures(&fetched);
     assert_the_latency_series(&fetched, "latency_ms", [t(0), t(1), t(2), t(3)]);
     let errors = count_series(&fetched, "errors");
@@ -264,7 +259,7 @@ async fn an_empty_result_is_no_data_and_the_judge_says_nodata() {
         .await;
     let src = source(&server);
     let config = config();
-    let fetched = fetch(src.as_ref(), &config).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     assert_empty(&fetched, &["latency_ms"], &["errors"], &["latency_seconds"]);
     assert_judged_nodata(&config, &fetched);
 }
@@ -287,7 +282,7 @@ async fn a_4xx_is_sent_once_and_reported_with_the_api_message() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_http_error(
         &fetched,
         "latency_ms",
@@ -310,7 +305,9 @@ async fn a_5xx_is_retried_until_it_succeeds() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("a")).await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("a"))
+        .await;
     assert_no_failures(&fetched);
     let s = continuous(&fetched, "latency_ms");
     assert_eq!(s.baseline.len(), 4);
@@ -328,7 +325,7 @@ async fn a_timeout_is_retried_then_reported() {
     .await;
     let src = source(&server);
     let started = std::time::Instant::now();
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_timed_out(&fetched, "latency_ms");
     assert!(started.elapsed() < Duration::from_millis(1400));
 }
@@ -346,7 +343,7 @@ async fn malformed_json_is_a_response_error_and_not_retried() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_not_json(&fetched, "latency_ms");
 }
 
@@ -364,7 +361,7 @@ async fn an_error_status_in_the_body_is_an_api_error() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert_eq!(
         e.cause,
@@ -428,7 +425,9 @@ async fn several_series_or_a_finer_rollup_are_errors_not_a_pick() {
         e.contains("3 series where one is expected ({version:grouped,host:a}, {version:grouped,host:b}, {version:grouped,host:c})"),
         "{e}"
     );
-    let fetched = fetch_scoped(src.as_ref(), &config, &one_scope("fine")).await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &config, &one_scope("fine"))
+        .await;
     let e = fetched.failures["latency_ms"].to_string();
     assert!(e.contains("two samples fall on"), "{e}");
     assert!(e.contains(".rollup(avg, ${step_seconds})"), "{e}");
@@ -464,7 +463,7 @@ async fn per_bucket_histograms_are_summed_into_cumulative_ones() {
         2,
     )
     .await;
-    let fetched = fetch_scoped(src.as_ref(), &config, &scopes).await;
+    let fetched = run().fetch_scoped(src.as_ref(), &config, &scopes).await;
     assert_no_failures(&fetched);
     let b = histograms(&fetched, "rpc").baseline.as_ref().unwrap();
     assert_eq!(b.upper_bounds(), &[0.1, 0.5, f64::INFINITY]);
@@ -483,7 +482,7 @@ async fn a_key_echoed_in_an_error_body_never_reaches_the_message() {
         .await;
     let src = source(&server);
     assert_debug_hides(src.as_ref(), &["SECRET"]);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_status(&fetched, "latency_ms", 403);
     assert_error_hides(
         &fetched,

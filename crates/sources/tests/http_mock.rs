@@ -6,12 +6,10 @@
 mod support;
 
 use canary_judge::Config;
-use canary_sources::{
-    Cause, Fetched, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
-};
+use canary_sources::{Cause, MetricSource, Scopes, Secret, SourceSettings, Window, build_source};
 use serde_json::{Value, json};
 use support::{
-    assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
+    Run, assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
     assert_http_error, assert_no_failures, assert_requests_hide, assert_the_latency_histograms,
     assert_the_latency_series, assert_timed_out, at, continuous, count, count_series, counts,
     failure, mount_fails_then_ok, mount_too_slow, one_scope, scopes_of, single_metric, vars,
@@ -67,14 +65,9 @@ fn window() -> Window {
     Window::new(1000, 1180, 60).unwrap()
 }
 
-/// Fetches every metric of `config` over [`window`] for [`scopes`].
-async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
-    fetch_scoped(src, config, &scopes()).await
-}
-
-/// Fetches every metric of `config` over [`window`] for the given scopes.
-async fn fetch_scoped(src: &dyn MetricSource, config: &Config, scopes: &Scopes) -> Fetched {
-    fetch_all(src, config, window(), scopes, &vars()).await
+/// The window, scopes and variables of most fetches here.
+fn run() -> Run {
+    Run::new(window(), scopes(), vars())
 }
 
 fn scopes() -> Scopes {
@@ -154,7 +147,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
             .await;
     }
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &config()).await;
+    let fetched = run().fetch(src.as_ref(), &config()).await;
     assert_no_failures(&fetched);
     assert_the_latency_series(&fetched, "latency_ms", [1000, 1060, 1120, 1180]);
     let errors = count_series(&fetched, "errors");
@@ -197,7 +190,7 @@ async fn rfc3339_times_and_absolute_urls_on_the_same_host() {
         r#"{{name: m, query: {{http: {{url: "{}/v2/metrics?s=${{scope}}", points: "$.items[*]", time: "$.at", value: "$.value", time_unit: rfc3339}}}}}}"#,
         server.uri()
     ));
-    let fetched = fetch(src.as_ref(), &config).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     assert_no_failures(&fetched);
     let s = continuous(&fetched, "m");
     let values: Vec<Option<f64>> = s.baseline.iter().map(|p| p.value).collect();
@@ -206,7 +199,7 @@ async fn rfc3339_times_and_absolute_urls_on_the_same_host() {
     let config = single_metric(
         r#"{name: m, query: {http: {url: "http://198.51.100.7:9/x", points: "$", time: "$.t", value: "$.v"}}}"#,
     );
-    let fetched = fetch(src.as_ref(), &config).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     let e = fetched.failures["m"].to_string();
     assert!(
         e.contains("must be on the source's scheme, host and port"),
@@ -230,7 +223,7 @@ async fn an_empty_result_is_empty_data_not_an_error() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &config()).await;
+    let fetched = run().fetch(src.as_ref(), &config()).await;
     assert_empty(&fetched, &["latency_ms"], &["errors"], &["latency_seconds"]);
 }
 
@@ -246,7 +239,7 @@ async fn a_4xx_is_sent_once_per_side_and_names_the_metric() {
             .await;
     }
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_http_error(
         &fetched,
         "latency_ms",
@@ -268,7 +261,7 @@ async fn an_error_reported_in_a_2xx_body_fails_the_fetch() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert!(
         matches!(&e.cause, Cause::Api(m) if m == "query timed out in the storage layer"),
@@ -284,7 +277,7 @@ async fn an_error_reported_in_a_2xx_body_fails_the_fetch() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
 }
 
@@ -300,7 +293,7 @@ async fn a_5xx_is_retried_until_it_succeeds() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
 }
 
@@ -314,7 +307,7 @@ async fn a_timeout_is_retried_then_reported() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_timed_out(&fetched, "latency_ms");
 }
 
@@ -344,7 +337,9 @@ async fn malformed_json_and_values_that_are_not_numbers_are_errors() {
     let fetch = |scope: &'static str| {
         let src = &src;
         async move {
-            let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope(scope)).await;
+            let fetched = run()
+                .fetch_scoped(src.as_ref(), &latency_only(), &one_scope(scope))
+                .await;
             failure(&fetched, "latency_ms").clone()
         }
     };
@@ -392,7 +387,9 @@ async fn invalid_jsonpaths_and_templates_are_reported_before_any_request() {
             "query.http.points: unknown key",
         ),
     ] {
-        let fetched = fetch_scoped(src.as_ref(), &single_metric(yaml), &scopes()).await;
+        let fetched = run()
+            .fetch_scoped(src.as_ref(), &single_metric(yaml), &scopes())
+            .await;
         let e = fetched.failures["m"].to_string();
         assert!(e.contains(wanted), "{e}");
     }
@@ -409,7 +406,7 @@ async fn the_token_goes_in_a_header_only() {
         .await;
     let src = at("http", &server).auth(Some(TOKEN)).build();
     assert_debug_hides(src.as_ref(), &["SECRET"]);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
     assert_requests_hide(&server, "SECRET").await;
     // A named header carries the token as it is.
@@ -424,7 +421,7 @@ async fn the_token_goes_in_a_header_only() {
         .auth(Some(TOKEN))
         .option("auth_header", "X-API-Key")
         .build();
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
     for request in server.received_requests().await.unwrap() {
         assert!(request.headers.get("authorization").is_none());
@@ -442,7 +439,7 @@ async fn a_server_echoing_the_token_in_an_error_does_not_leak_it() {
         .mount(&server)
         .await;
     let src = at("http", &server).auth(Some(TOKEN)).build();
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_error_hides(&fetched, "latency_ms", &["SECRET"], "bad token [redacted]");
 }
 
@@ -471,7 +468,7 @@ async fn a_failed_fetch_never_promotes() {
         .await;
     let src = source(&server);
     let config = config();
-    let fetched = fetch(src.as_ref(), &config).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     // The histogram lacks +Inf: a data error, not a guess.
     let h = fetched.failures["latency_seconds"].to_string();
     assert!(h.contains("+Inf"), "{h}");

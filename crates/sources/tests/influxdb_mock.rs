@@ -9,15 +9,15 @@ mod support;
 
 use canary_judge::{Classification, Config, Verdict};
 use canary_sources::{
-    Cause, Fetched, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
+    Cause, MetricSource, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
 use support::{
-    assert_debug_hides, assert_empty, assert_error_hides, assert_http_error, assert_judged_nodata,
-    assert_no_failures, assert_requests_hide, assert_status, assert_the_latency_histograms,
-    assert_the_latency_series, assert_timed_out, at, continuous, count, count_series, counts,
-    failure, judge, mount_fails_then_ok, mount_too_slow, one_scope, points, scopes, single_metric,
-    vars,
+    Run, assert_debug_hides, assert_empty, assert_error_hides, assert_http_error,
+    assert_judged_nodata, assert_no_failures, assert_requests_hide, assert_status,
+    assert_the_latency_histograms, assert_the_latency_series, assert_timed_out, at, continuous,
+    count, count_series, counts, failure, judge, mount_fails_then_ok, mount_too_slow, one_scope,
+    points, scopes, single_metric, vars,
 };
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -56,14 +56,9 @@ fn window() -> Window {
     Window::new(1020, 1200, 60).unwrap()
 }
 
-/// Fetches every metric of `config` over [`window`] for [`scopes`].
-async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
-    fetch_scoped(src, config, &scopes()).await
-}
-
-/// Fetches every metric of `config` over [`window`] for the given scopes.
-async fn fetch_scoped(src: &dyn MetricSource, config: &Config, scopes: &Scopes) -> Fetched {
-    fetch_all(src, config, window(), scopes, &vars()).await
+/// The window, scopes and variables of most fetches here.
+fn run() -> Run {
+    Run::new(window(), scopes(), vars())
 }
 
 /// One series with a `time` and one value column, as `epoch=s` returns it.
@@ -166,7 +161,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
         .await;
     }
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &config()).await;
+    let fetched = run().fetch(src.as_ref(), &config()).await;
     assert_no_failures(&fetched);
     assert_the_latency_series(&fetched, "latency_ms", [1020, 1080, 1140, 1200]);
     let errors = count_series(&fetched, "errors");
@@ -221,7 +216,7 @@ async fn no_series_is_empty_data_not_an_error() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &config()).await;
+    let fetched = run().fetch(src.as_ref(), &config()).await;
     assert_empty(&fetched, &["latency_ms"], &["errors"], &["latency_seconds"]);
     // The judge calls every metric nodata and does not promote.
     assert_judged_nodata(&config(), &fetched);
@@ -245,7 +240,7 @@ async fn a_4xx_is_sent_once_and_names_the_metric_scope_and_api_message() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_http_error(
         &fetched,
         "latency_ms",
@@ -266,7 +261,7 @@ async fn an_error_in_the_result_is_an_api_error() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert_eq!(
         e.cause,
@@ -291,7 +286,7 @@ async fn a_5xx_is_retried_until_it_succeeds() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
     let s = continuous(&fetched, "latency_ms");
     assert_eq!(s.baseline[0].value, Some(1.0));
@@ -304,7 +299,7 @@ async fn a_timeout_is_retried_then_reported_and_never_promotes() {
     mount_too_slow(&server, Mock::given(path("/query")), no_series()).await;
     let src = source(&server);
     let config = latency_only();
-    let fetched = fetch(src.as_ref(), &config).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     assert_timed_out(&fetched, "latency_ms");
     let report = judge(&config, "timeout", &fetched);
     assert_eq!(report.metrics[0].classification, Classification::Error);
@@ -347,7 +342,9 @@ async fn malformed_json_several_series_and_partial_results_are_errors() {
         let src = &src;
         let config = &config;
         async move {
-            let fetched = fetch_scoped(src.as_ref(), config, &one_scope(scope)).await;
+            let fetched = run()
+                .fetch_scoped(src.as_ref(), config, &one_scope(scope))
+                .await;
             failure(&fetched, "latency_ms").clone()
         }
     };
@@ -393,7 +390,7 @@ async fn basic_auth_carries_username_and_password_in_the_header_only() {
     settings.auth = Some(Secret::new("pw-SECRET-42".into()));
     let src = build_source("influxdb", settings).unwrap();
     assert_debug_hides(src.as_ref(), &["SECRET"]);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
     assert_requests_hide(&server, "SECRET").await;
 }
@@ -425,7 +422,7 @@ async fn a_username_credential_works_like_the_option_and_auth_alone_is_a_bearer_
     bearer.auth = Some(Secret::new("jwt-SECRET-7".into()));
     for settings in [basic, bearer] {
         let src = build_source("influxdb", settings).unwrap();
-        let fetched = fetch(src.as_ref(), &latency_only()).await;
+        let fetched = run().fetch(src.as_ref(), &latency_only()).await;
         assert_no_failures(&fetched);
     }
 }
@@ -443,7 +440,7 @@ async fn a_server_echoing_the_password_in_an_error_does_not_leak_it() {
     settings.options.insert("username".into(), "reader".into());
     settings.auth = Some(Secret::new("pw-SECRET-42".into()));
     let src = build_source("influxdb", settings).unwrap();
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_status(&fetched, "latency_ms", 401);
     assert_error_hides(
         &fetched,

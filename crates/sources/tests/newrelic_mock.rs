@@ -11,13 +11,13 @@ mod support;
 use canary_judge::{Config, CountPoint, Point};
 use canary_sources::newrelic::GRAPHQL;
 use canary_sources::{
-    Cause, Fetched, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
+    Cause, MetricSource, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use support::{
-    assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
+    Run, assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
     assert_http_error, assert_judged_nodata, assert_no_failures, assert_not_json,
     assert_promotes_alone, assert_requests_hide, assert_the_latency_histograms, assert_timed_out,
     at, continuous, count_series, mount_too_slow, one_scope, scopes, single_metric,
@@ -62,14 +62,9 @@ fn window() -> Window {
     Window::new(START, START + 180, 60).unwrap()
 }
 
-/// Fetches every metric of `config` over [`window`] for [`scopes`].
-async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
-    fetch_scoped(src, config, &scopes()).await
-}
-
-/// Fetches every metric of `config` over [`window`] for the given scopes.
-async fn fetch_scoped(src: &dyn MetricSource, config: &Config, scopes: &Scopes) -> Fetched {
-    fetch_all(src, config, window(), scopes, &vars()).await
+/// The window, scopes and variables of most fetches here.
+fn run() -> Run {
+    Run::new(window(), scopes(), vars())
 }
 
 fn vars() -> BTreeMap<String, String> {
@@ -168,7 +163,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
         .await;
     }
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &config()).await;
+    let fetched = run().fetch(src.as_ref(), &config()).await;
     assert_no_failures(&fetched);
     let t = |i: i64| START + 60 * i;
     let p = |i: i64, value| Point {
@@ -232,7 +227,7 @@ metrics:
         2,
     )
     .await;
-    let fetched = fetch_scoped(src.as_ref(), &config, &scopes).await;
+    let fetched = run().fetch_scoped(src.as_ref(), &config, &scopes).await;
     assert_no_failures(&fetched);
     for request in server.received_requests().await.unwrap() {
         let body: Value = serde_json::from_slice(&request.body).unwrap();
@@ -261,7 +256,7 @@ async fn an_empty_result_is_no_data_and_the_judge_says_nodata() {
         .await;
     let src = source(&server);
     let config = config();
-    let fetched = fetch(src.as_ref(), &config).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     assert_empty(&fetched, &["latency_ms"], &["errors"], &["latency_seconds"]);
     assert_judged_nodata(&config, &fetched);
 }
@@ -286,7 +281,7 @@ async fn a_4xx_is_sent_once() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_http_error(
         &fetched,
         "latency_ms",
@@ -313,7 +308,9 @@ async fn a_5xx_is_retried_until_it_succeeds() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("a")).await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("a"))
+        .await;
     assert_no_failures(&fetched);
     assert_eq!(
         continuous(&fetched, "latency_ms").baseline[2].value,
@@ -327,7 +324,7 @@ async fn a_timeout_is_retried_then_reported() {
     mount_too_slow(&server, Mock::given(path("/graphql")), results(json!([]))).await;
     let src = source(&server);
     let started = std::time::Instant::now();
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_timed_out(&fetched, "latency_ms");
     assert!(started.elapsed() < Duration::from_millis(1400));
 }
@@ -344,7 +341,7 @@ async fn malformed_json_is_a_response_error_and_not_retried() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_not_json(&fetched, "latency_ms");
 }
 
@@ -364,7 +361,7 @@ async fn graphql_errors_with_http_200_are_api_errors_and_not_retried() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert_eq!(
         e.cause,
@@ -387,13 +384,17 @@ async fn facets_or_several_values_where_one_series_is_expected_are_errors() {
     ]));
     nrql_mock_n(&server, &latency_only_nrql("two"), two_values, 2).await;
     let src = source(&server);
-    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("faceted")).await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("faceted"))
+        .await;
     let e = fetched.failures["latency_ms"].to_string();
     assert!(
         e.contains("4 facets (\"host-a\", \"host-b\", \"host-c\", …) where one series is expected; remove FACET"),
         "{e}"
     );
-    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("two")).await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("two"))
+        .await;
     let e = fetched.failures["latency_ms"].to_string();
     assert!(
         e.contains("several values (average.duration, max.duration); select one aggregate"),
@@ -413,7 +414,7 @@ async fn seconds_after_since_are_refused_before_any_request() {
     let config = single_metric(
         r#"{name: m, query: {newrelic: "SELECT count(*) FROM T SINCE ${start} UNTIL ${end} TIMESERIES 60 seconds"}}"#,
     );
-    let fetched = fetch(src.as_ref(), &config).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     let e = fetched.failures["m"].to_string();
     assert!(e.contains("epoch milliseconds"), "{e}");
     assert!(e.contains("${start_ms}"), "{e}");
@@ -453,7 +454,9 @@ async fn a_key_echoed_in_an_error_never_reaches_the_message() {
         ("v1", "Invalid API key: [redacted]"),
         ("v2", "is not accessible with key [redacted]"),
     ] {
-        let fetched = fetch_scoped(src.as_ref(), &config, &one_scope(side)).await;
+        let fetched = run()
+            .fetch_scoped(src.as_ref(), &config, &one_scope(side))
+            .await;
         assert_error_hides(&fetched, "latency_ms", &["SECRET"], wanted);
     }
 }

@@ -7,13 +7,11 @@ mod support;
 
 use canary_judge::Config;
 use canary_sources::http::HttpOptions;
-use canary_sources::{
-    Cause, Fetched, MetricSource, Scopes, SourceSettings, Window, build_source, fetch_all,
-};
+use canary_sources::{Cause, MetricSource, SourceSettings, Window, build_source, fetch_all};
 use serde_json::{Value, json};
 use std::time::Duration;
 use support::{
-    EVERY_ATTEMPT, assert_debug_hides, assert_empty, assert_error_hides, assert_http_error,
+    EVERY_ATTEMPT, Run, assert_debug_hides, assert_empty, assert_error_hides, assert_http_error,
     assert_no_failures, assert_not_json, assert_requests_hide, assert_status,
     assert_the_latency_histograms, assert_the_latency_series, assert_timed_out, at, continuous,
     count, count_series, failure, fast, mount_fails_then_ok, mount_too_slow, one_scope, scopes,
@@ -50,14 +48,9 @@ fn window() -> Window {
     Window::new(1000, 1180, 60).unwrap()
 }
 
-/// Fetches every metric of `config` over [`window`] for [`scopes`].
-async fn fetch(src: &dyn MetricSource, config: &Config) -> Fetched {
-    fetch_scoped(src, config, &scopes()).await
-}
-
-/// Fetches every metric of `config` over [`window`] for the given scopes.
-async fn fetch_scoped(src: &dyn MetricSource, config: &Config, scopes: &Scopes) -> Fetched {
-    fetch_all(src, config, window(), scopes, &vars()).await
+/// The window, scopes and variables of most fetches here.
+fn run() -> Run {
+    Run::new(window(), scopes(), vars())
 }
 
 fn matrix(values: &[(i64, &str)]) -> Value {
@@ -141,7 +134,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
             .await;
     }
     let src = source(&server, None);
-    let fetched = fetch(src.as_ref(), &config()).await;
+    let fetched = run().fetch(src.as_ref(), &config()).await;
     assert_no_failures(&fetched);
     assert_the_latency_series(&fetched, "latency_ms", [1000, 1060, 1120, 1180]);
     let errors = count_series(&fetched, "errors");
@@ -170,7 +163,7 @@ async fn an_empty_result_is_empty_data_not_an_error() {
         .mount(&server)
         .await;
     let src = source(&server, None);
-    let fetched = fetch(src.as_ref(), &config()).await;
+    let fetched = run().fetch(src.as_ref(), &config()).await;
     assert_empty(&fetched, &["latency_ms"], &["errors"], &["latency_seconds"]);
 }
 
@@ -185,7 +178,7 @@ async fn a_4xx_is_not_retried_and_names_the_metric_scope_and_api_message() {
         .mount(&server)
         .await;
     let src = source(&server, None);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_http_error(
         &fetched,
         "latency_ms",
@@ -213,7 +206,9 @@ async fn a_5xx_is_retried_until_it_succeeds() {
     )
     .await;
     let src = source(&server, None);
-    let fetched = fetch_scoped(src.as_ref(), &latency_only(), &one_scope("a")).await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("a"))
+        .await;
     assert_no_failures(&fetched);
     assert_eq!(continuous(&fetched, "latency_ms").baseline.len(), 4);
 }
@@ -234,7 +229,7 @@ async fn a_429_is_retried_after_its_retry_after_unless_that_is_too_long() {
     )
     .await;
     let src = source(&server, None);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
 
     let server = MockServer::start().await;
@@ -248,7 +243,7 @@ async fn a_429_is_retried_after_its_retry_after_unless_that_is_too_long() {
         .mount(&server)
         .await;
     let src = source(&server, None);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert!(
         matches!(&e.cause, Cause::Status { status: 429, body } if body.contains("an hour")),
@@ -265,7 +260,7 @@ async fn a_5xx_that_persists_fails_after_every_retry() {
         .mount(&server)
         .await;
     let src = source(&server, None);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert!(
         matches!(&e.cause, Cause::Status { status: 502, body } if body == "bad gateway"),
@@ -284,7 +279,7 @@ async fn a_timeout_is_retried_then_reported() {
     .await;
     let src = source(&server, None);
     let started = std::time::Instant::now();
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_timed_out(&fetched, "latency_ms");
     let e = failure(&fetched, "latency_ms");
     assert!(e.to_string().contains("no response within 0.3 s"), "{e}");
@@ -312,9 +307,13 @@ async fn malformed_json_and_several_series_are_errors() {
         .await;
     let src = source(&server, None);
     let config = latency_only();
-    let fetched = fetch_scoped(src.as_ref(), &config, &one_scope("v1")).await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &config, &one_scope("v1"))
+        .await;
     assert_not_json(&fetched, "latency_ms");
-    let fetched = fetch_scoped(src.as_ref(), &config, &one_scope("v2")).await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &config, &one_scope("v2"))
+        .await;
     let e = fetched.failures["latency_ms"].to_string();
     assert!(
         e.contains("2 series where one is expected ({pod=\"a\"}, {pod=\"b\"})"),
@@ -333,7 +332,7 @@ async fn the_token_goes_in_the_authorization_header_only() {
         .await;
     let src = source(&server, Some("tok-SECRET-42"));
     assert_debug_hides(src.as_ref(), &["SECRET"]);
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_no_failures(&fetched);
     assert_requests_hide(&server, "SECRET").await;
 }
@@ -353,7 +352,7 @@ async fn responses_beyond_the_size_cap_are_refused() {
             ..fast()
         })
         .build();
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert!(matches!(
         fetched.failures["latency_ms"].cause,
         Cause::TooLarge { limit: 64 }
@@ -370,18 +369,18 @@ async fn template_and_query_problems_are_reported_before_any_request() {
         .await;
     let src = source(&server, None);
     let config = single_metric(r#"{name: m, query: {prometheus: 'up{v="${scpoe}"}'}}"#);
-    let fetched = fetch(src.as_ref(), &config).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     let e = fetched.failures["m"].to_string();
     assert!(e.contains("unknown variable ${scpoe}"), "{e}");
     let config = single_metric(r#"{name: m, kind: counts, query: {prometheus: 'up'}}"#);
-    let fetched = fetch(src.as_ref(), &config).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     let e = fetched.failures["m"].to_string();
     assert!(
         e.contains("query.prometheus: a counts metric needs {events: <query>, total: <query>}"),
         "{e}"
     );
     let config = single_metric(r#"{name: m, query: {influxdb: 'SELECT 1'}}"#);
-    let fetched = fetch(src.as_ref(), &config).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     let e = fetched.failures["m"].to_string();
     assert!(
         e.contains("no query for prometheus (the metric has queries for: influxdb)"),
@@ -412,7 +411,7 @@ async fn an_unreachable_server_is_a_connection_error() {
         },
     )
     .unwrap();
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert!(matches!(e.cause, Cause::Connect(_)), "{e}");
     assert!(e.is_transport());
@@ -455,7 +454,7 @@ async fn a_server_echoing_the_token_in_an_error_does_not_leak_it() {
         .mount(&server)
         .await;
     let src = source(&server, Some("tok-SECRET-42"));
-    let fetched = fetch(src.as_ref(), &latency_only()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert_status(&fetched, "latency_ms", 401);
     assert_error_hides(
         &fetched,

@@ -10,7 +10,8 @@ use canary_judge::{
 };
 use canary_sources::http::HttpOptions;
 use canary_sources::{
-    Cause, Fetched, MetricSource, Scopes, Secret, SourceError, SourceSettings, build_source,
+    Cause, Fetched, MetricSource, Scopes, Secret, SourceError, SourceSettings, Window,
+    build_source, fetch_all,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -140,6 +141,39 @@ pub fn scopes_of(baseline: &str, canary: &str) -> Scopes {
 /// The same scope on both sides: one mock answers both.
 pub fn one_scope(scope: &str) -> Scopes {
     scopes_of(scope, scope)
+}
+
+/// What a test fetches over: the window, the scopes and the template variables.
+pub struct Run {
+    window: Window,
+    scopes: Scopes,
+    vars: BTreeMap<String, String>,
+}
+
+impl Run {
+    /// Fetches over `window` for `scopes` with `vars`.
+    pub fn new(window: Window, scopes: Scopes, vars: BTreeMap<String, String>) -> Self {
+        Run {
+            window,
+            scopes,
+            vars,
+        }
+    }
+
+    /// Fetches every metric of `config` with `src`.
+    pub async fn fetch(&self, src: &dyn MetricSource, config: &Config) -> Fetched {
+        self.fetch_scoped(src, config, &self.scopes).await
+    }
+
+    /// The same for other scopes.
+    pub async fn fetch_scoped(
+        &self,
+        src: &dyn MetricSource,
+        config: &Config,
+        scopes: &Scopes,
+    ) -> Fetched {
+        fetch_all(src, config, self.window, scopes, &self.vars).await
+    }
 }
 
 /// The template variables: `cluster = eu1`.
