@@ -7,16 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-import threading
-import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 
 import canary_judge as cj
-from conftest import CONFIG, FIXTURES
+from conftest import CONFIG, FIXTURES, SERIES, Handler, assert_nowhere
 
 TOKEN = "py-token-5be1-NEVER-SHOWN"
 
@@ -31,12 +28,8 @@ metrics:
     query: {prometheus: 'cpu{v="${scope}"}'}
 """
 
-SERIES = {
-    "latency": [100.0, 102.0, 98.0, 101.0, 99.0, 100.5, 101.5, 99.5, 100.0, 102.5],
-    "cpu": [40.0, 41.0, 39.0, 40.5, 39.5, 40.0, 41.5, 38.5, 40.0, 40.2],
-}
-
-Handler = Callable[[str, dict[str, str]], tuple[int, Any]]
+# (PromQL query, lower-cased headers) -> (status, body)
+QueryHandler = Callable[[str, dict[str, str]], tuple[int, Any]]
 
 
 def healthy(query: str, headers: dict[str, str]) -> tuple[int, Any]:
@@ -49,35 +42,9 @@ def healthy(query: str, headers: dict[str, str]) -> tuple[int, Any]:
 
 
 @pytest.fixture()
-def prometheus() -> Iterator[Callable[[Handler], str]]:
-    servers: list[ThreadingHTTPServer] = []
-
-    def start(handler: Handler) -> str:
-        class H(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                url = urllib.parse.urlparse(self.path)
-                params = dict(urllib.parse.parse_qsl(url.query))
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                status, body = handler(params.get("query", ""), headers)
-                data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for s in servers:
-        s.shutdown()
-        s.server_close()
+def prometheus(serve: Callable[[Handler], str]) -> Callable[[QueryHandler], str]:
+    """A Prometheus-shaped server answering each `query` parameter with a handler."""
+    return lambda handler: serve(lambda r: handler(r.params.get("query", ""), r.headers))
 
 
 def window() -> dict[str, Any]:
@@ -158,10 +125,8 @@ def test_the_token_never_appears(prometheus, monkeypatch, tmp_path):
     with pytest.raises(cj.SourceError) as e:
         cj.record(CONFIG_YAML, url=url, retries=0, output=tmp_path / "x.json", **window())
     assert not (tmp_path / "x.json").exists()
-    texts = [v.to_json(), repr(v), str(e.value), repr(e.value)]
     assert "[redacted]" in v.to_json()
-    for text in texts:
-        assert TOKEN not in text and "NEVER-SHOWN" not in text, text
+    assert_nowhere([v.to_json(), repr(v), str(e.value), repr(e.value)], TOKEN, "NEVER-SHOWN")
 
 
 def test_record_round_trips_and_writes_atomically(prometheus, tmp_path):

@@ -5,14 +5,12 @@ credentials from the environment, options, and secrets that never appear."""
 from __future__ import annotations
 
 import json
-import threading
-import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
 import canary_judge as cj
+from conftest import SERIES, Answer, Request, assert_nowhere
 
 KEY_ID = "AKIAPYTESTKEY0000001"
 SECRET = "py-cw-SECRET-NEVER-SHOWN"
@@ -33,54 +31,7 @@ metrics:
       http: {url: "/series/cpu?v=${scope}", points: "$.data[*]", time: "$.t", value: "$.v"}
 """
 
-SERIES = {
-    "latency": [100.0, 102.0, 98.0, 101.0, 99.0, 100.5, 101.5, 99.5, 100.0, 102.5],
-    "cpu": [40.0, 41.0, 39.0, 40.5, 39.5, 40.0, 41.5, 38.5, 40.0, 40.2],
-}
 TIMES = [1200 + 60 * i for i in range(10)]
-
-# (method, path, query parameters, headers, body) -> (status, body)
-Handler = Callable[[str, str, dict[str, str], dict[str, str], bytes], tuple[int, Any]]
-
-
-@pytest.fixture()
-def serve() -> Iterator[Callable[[Handler], str]]:
-    servers: list[ThreadingHTTPServer] = []
-
-    def start(handler: Handler) -> str:
-        class H(BaseHTTPRequestHandler):
-            def answer(self, method: str) -> None:
-                url = urllib.parse.urlparse(self.path)
-                params = dict(urllib.parse.parse_qsl(url.query))
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                status, answer = handler(method, url.path, params, headers, body)
-                data = answer.encode() if isinstance(answer, str) else json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                self.answer("GET")
-
-            def do_POST(self) -> None:  # noqa: N802
-                self.answer("POST")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for s in servers:
-        s.shutdown()
-        s.server_close()
 
 
 def window() -> dict[str, Any]:
@@ -92,12 +43,9 @@ def test_cloudwatch_gate_signs_requests_and_never_shows_the_secret(
 ):
     seen: list[tuple[dict[str, str], bytes]] = []
 
-    def cloudwatch(
-        method: str, path: str, params: dict[str, str], headers: dict[str, str], body: bytes
-    ) -> tuple[int, Any]:
-        seen.append((headers, body))
-        request = json.loads(body)
-        metric = request["MetricDataQueries"][0]["MetricStat"]["Metric"]["MetricName"]
+    def cloudwatch(r: Request) -> Answer:
+        seen.append((r.headers, r.body))
+        metric = r.json()["MetricDataQueries"][0]["MetricStat"]["Metric"]["MetricName"]
         if metric == "CPU":
             message = f"key {SECRET} may not read CPU"
             return 403, {"__type": "AccessDeniedException", "message": message}
@@ -112,16 +60,15 @@ def test_cloudwatch_gate_signs_requests_and_never_shows_the_secret(
 
     monkeypatch.setenv("PY_TEST_AWS_KEY_ID", KEY_ID)
     monkeypatch.setenv("CANARY_CLOUDWATCH_SECRET_ACCESS_KEY", SECRET)
-    url = serve(cloudwatch)
-    v = cj.gate(
-        CONFIG_YAML,
-        source="cloudwatch",
-        url=url,
-        options={"region": "eu-west-1"},
-        credentials_env={"access_key_id": "PY_TEST_AWS_KEY_ID"},
-        retries=0,
+    common: dict[str, Any] = {
+        "source": "cloudwatch",
+        "url": serve(cloudwatch),
+        "options": {"region": "eu-west-1"},
+        "credentials_env": {"access_key_id": "PY_TEST_AWS_KEY_ID"},
+        "retries": 0,
         **window(),
-    )
+    }
+    v = cj.gate(CONFIG_YAML, **common)
     assert v.verdict == "hold"
     classes = {m.name: m.classification for m in v.metrics}
     assert classes == {"latency_ms": "pass", "cpu": "error"}
@@ -132,19 +79,9 @@ def test_cloudwatch_gate_signs_requests_and_never_shows_the_secret(
         assert "/eu-west-1/monitoring/aws4_request" in headers["authorization"]
         assert SECRET not in json.dumps(headers) and SECRET.encode() not in body
     with pytest.raises(cj.SourceError) as e:
-        cj.record(
-            CONFIG_YAML,
-            source="cloudwatch",
-            url=url,
-            options={"region": "eu-west-1"},
-            credentials_env={"access_key_id": "PY_TEST_AWS_KEY_ID"},
-            retries=0,
-            output=tmp_path / "x.json",
-            **window(),
-        )
+        cj.record(CONFIG_YAML, output=tmp_path / "x.json", **common)
     assert not (tmp_path / "x.json").exists()
-    for text in [v.to_json(), repr(v), str(e.value), repr(e.value)]:
-        assert SECRET not in text and "NEVER-SHOWN" not in text, text
+    assert_nowhere([v.to_json(), repr(v), str(e.value), repr(e.value)], SECRET, "NEVER-SHOWN")
 
 
 def test_cloudwatch_needs_its_region_and_keys(monkeypatch):
@@ -159,11 +96,9 @@ def test_cloudwatch_needs_its_region_and_keys(monkeypatch):
 def test_http_gate_and_record_send_the_token_as_a_header(serve, monkeypatch, tmp_path):
     seen: list[str] = []
 
-    def api(
-        method: str, path: str, params: dict[str, str], headers: dict[str, str], body: bytes
-    ) -> tuple[int, Any]:
-        seen.append(headers.get("x-api-key", ""))
-        name = path.rsplit("/", 1)[-1]
+    def api(r: Request) -> Answer:
+        seen.append(r.headers.get("x-api-key", ""))
+        name = r.path.rsplit("/", 1)[-1]
         return 200, {"data": [{"t": t, "v": v} for t, v in zip(TIMES, SERIES[name])]}
 
     monkeypatch.setenv("CANARY_HTTP_TOKEN", TOKEN)
@@ -179,5 +114,4 @@ def test_http_gate_and_record_send_the_token_as_a_header(serve, monkeypatch, tmp
     fixture = cj.record(CONFIG_YAML, output=tmp_path / "run.json", **common)
     assert fixture.metric_kinds == {"cpu": "continuous", "latency_ms": "continuous"}
     assert set(seen) == {TOKEN}
-    for text in [v.to_json(), (tmp_path / "run.json").read_text()]:
-        assert TOKEN not in text and "NEVER-SHOWN" not in text
+    assert_nowhere([v.to_json(), (tmp_path / "run.json").read_text()], TOKEN, "NEVER-SHOWN")

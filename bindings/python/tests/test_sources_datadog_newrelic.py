@@ -6,14 +6,12 @@ environment, backend options, a failing query never promotes, keys never shown."
 from __future__ import annotations
 
 import json
-import threading
-import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 
 import canary_judge as cj
+from conftest import SERIES, Answer, Request, assert_nowhere
 
 DD_API = "py-dd-api-31f0-NEVER-SHOWN"
 DD_APP = "py-dd-app-77aa-NEVER-SHOWN"
@@ -34,11 +32,6 @@ metrics:
       datadog: 'avg:cpu{version:${scope}}.rollup(avg, ${step_seconds})'
       newrelic: "SELECT average(cpuPercent) FROM SystemSample WHERE version = '${scope}' SINCE ${start_ms} UNTIL ${end_ms} TIMESERIES ${step_seconds} seconds"
 """
-
-SERIES = {
-    "latency": [100.0, 102.0, 98.0, 101.0, 99.0, 100.5, 101.5, 99.5, 100.0, 102.5],
-    "cpu": [40.0, 41.0, 39.0, 40.5, 39.5, 40.0, 41.5, 38.5, 40.0, 40.2],
-}
 
 # (method, query or NRQL, lower-cased headers, parsed JSON body) -> (status, body)
 Handler = Callable[[str, str, dict[str, str], Any], tuple[int, Any]]
@@ -75,47 +68,20 @@ def newrelic_healthy(method: str, nrql: str, headers: dict[str, str], body: Any)
 
 
 @pytest.fixture()
-def serve() -> Iterator[Callable[[Handler], str]]:
-    servers: list[ThreadingHTTPServer] = []
+def api(serve: Callable[[Callable[[Request], Answer]], str]) -> Callable[[Handler], str]:
+    """A server answering Datadog's GET `query` parameter or NerdGraph's POSTed NRQL with
+    a handler."""
 
     def start(handler: Handler) -> str:
-        class H(BaseHTTPRequestHandler):
-            def answer(self, method: str) -> None:
-                url = urllib.parse.urlparse(self.path)
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                body: Any = None
-                if method == "POST":
-                    length = int(self.headers.get("Content-Length", "0"))
-                    body = json.loads(self.rfile.read(length))
-                    query = body["variables"]["nrql"]
-                else:
-                    query = dict(urllib.parse.parse_qsl(url.query)).get("query", "")
-                status, reply = handler(method, query, headers, body)
-                data = json.dumps(reply).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+        def answer(r: Request) -> Answer:
+            if r.method == "POST":
+                body = r.json()
+                return handler(r.method, body["variables"]["nrql"], r.headers, body)
+            return handler(r.method, r.params.get("query", ""), r.headers, None)
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                self.answer("GET")
+        return serve(answer)
 
-            def do_POST(self) -> None:  # noqa: N802
-                self.answer("POST")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for s in servers:
-        s.shutdown()
-        s.server_close()
+    return start
 
 
 def window() -> dict[str, Any]:
@@ -130,8 +96,8 @@ def keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CANARY_NEWRELIC_TOKEN", NR_KEY)
 
 
-def test_datadog_gate_and_record(serve, keys, tmp_path):
-    url = serve(datadog_healthy)
+def test_datadog_gate_and_record(api, keys, tmp_path):
+    url = api(datadog_healthy)
     v = cj.gate(CONFIG_YAML, source="datadog", url=url, auth_env="PY_DD_API",
                 credentials_env={"app_key": "PY_DD_APP"}, **window())
     assert v.verdict == "promote"
@@ -147,8 +113,8 @@ def test_datadog_gate_and_record(serve, keys, tmp_path):
         cj.gate(CONFIG_YAML, source="datadog", url=url, auth_env="PY_DD_API", **window())
 
 
-def test_newrelic_gate_needs_an_account_option(serve, keys):
-    url = serve(newrelic_healthy)
+def test_newrelic_gate_needs_an_account_option(api, keys):
+    url = api(newrelic_healthy)
     v = cj.gate(CONFIG_YAML, source="newrelic", url=url, options={"account_id": 1234567},
                 **window())
     assert v.verdict == "promote"
@@ -157,7 +123,7 @@ def test_newrelic_gate_needs_an_account_option(serve, keys):
 
 
 @pytest.mark.parametrize("backend", ["datadog", "newrelic"])
-def test_a_refused_query_holds_and_echoed_keys_never_show(serve, keys, backend):
+def test_a_refused_query_holds_and_echoed_keys_never_show(api, keys, backend):
     def refusing(method: str, query: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
         if "cpu" in query and "v2" in query:
             if backend == "datadog":
@@ -166,7 +132,7 @@ def test_a_refused_query_holds_and_echoed_keys_never_show(serve, keys, backend):
         healthy = datadog_healthy if backend == "datadog" else newrelic_healthy
         return healthy(method, query, headers, body)
 
-    url = serve(refusing)
+    url = api(refusing)
     extra: dict[str, Any] = (
         {"auth_env": "PY_DD_API", "credentials_env": {"app_key": "PY_DD_APP"}}
         if backend == "datadog"
@@ -177,5 +143,4 @@ def test_a_refused_query_holds_and_echoed_keys_never_show(serve, keys, backend):
     cpu = v.metrics[1]
     assert cpu.classification == "error"
     assert "[redacted]" in cpu.reason
-    for text in [v.to_json(), repr(v)]:
-        assert "NEVER-SHOWN" not in text, text
+    assert_nowhere([v.to_json(), repr(v)], "NEVER-SHOWN")

@@ -2,9 +2,14 @@
 //! a failing source never promotes, credentials never leak, atomic writes, time forms.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::Output;
+use support::{
+    CPU, ERRORS, LATENCY, REQUESTS, assert_nowhere, dead_url, live_args, out, run, strings,
+};
 use wiremock::matchers::{path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -26,10 +31,7 @@ metrics:
 "#;
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("canary-gate-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    support::temp_dir("gate", name)
 }
 
 fn matrix(values: &[f64]) -> Value {
@@ -44,21 +46,10 @@ fn matrix(values: &[f64]) -> Value {
 /// Serves the same healthy series for both scopes of every query.
 async fn healthy(server: &MockServer, except: &[&str]) {
     let series = [
-        (
-            "latency",
-            vec![
-                100.0, 102.0, 98.0, 101.0, 99.0, 100.5, 101.5, 99.5, 100.0, 102.5,
-            ],
-        ),
-        (
-            "cpu",
-            vec![40.0, 41.0, 39.0, 40.5, 39.5, 40.0, 41.5, 38.5, 40.0, 40.2],
-        ),
-        (
-            "errors",
-            vec![1.0, 0.0, 2.0, 1.0, 0.0, 1.0, 0.0, 1.0, 2.0, 0.0],
-        ),
-        ("requests", vec![100.0; 10]),
+        ("latency", LATENCY),
+        ("cpu", CPU),
+        ("errors", ERRORS),
+        ("requests", REQUESTS),
     ];
     for (name, values) in series {
         if except.contains(&name) {
@@ -74,55 +65,19 @@ async fn healthy(server: &MockServer, except: &[&str]) {
     }
 }
 
+/// Runs `canary` with `CANARY_PROMETHEUS_TOKEN` set to [`TOKEN`] when `token`, unset
+/// otherwise.
 async fn canary(args: Vec<String>, token: bool) -> Output {
-    tokio::task::spawn_blocking(move || {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_canary"));
-        command.args(&args).env_remove("CANARY_PROMETHEUS_TOKEN");
-        if token {
-            command.env("CANARY_PROMETHEUS_TOKEN", TOKEN);
-        }
-        command.output().unwrap()
-    })
-    .await
-    .unwrap()
+    let set = if token {
+        vec![("CANARY_PROMETHEUS_TOKEN", TOKEN)]
+    } else {
+        Vec::new()
+    };
+    run(args, &["CANARY_PROMETHEUS_TOKEN"], set).await
 }
 
 fn args(command: &str, config: &std::path::Path, url: &str, extra: &[&str]) -> Vec<String> {
-    let mut a: Vec<String> = [
-        command,
-        "--config",
-        &config.display().to_string(),
-        "--source",
-        "prometheus",
-        "--url",
-        url,
-        "--start",
-        "1000",
-        "--end",
-        "1540",
-        "--step",
-        "1m",
-        "--baseline-scope",
-        "v1",
-        "--canary-scope",
-        "v2",
-        "--retries",
-        "1",
-        "--timeout",
-        "2s",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
-    a.extend(extra.iter().map(|s| (*s).to_owned()));
-    a
-}
-
-fn out(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    live_args(command, config, "prometheus", url, [1000, 1540], extra)
 }
 
 fn config_file(dir: &std::path::Path) -> PathBuf {
@@ -190,18 +145,8 @@ async fn healthy_data_promotes_and_a_failing_source_never_does() {
     );
 
     // Nothing reachable: exit 1 with every cause on stderr, nothing on stdout.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let o = canary(
-        args(
-            "gate",
-            &config,
-            &format!("http://127.0.0.1:{port}"),
-            &["--format", "json"],
-        ),
+        args("gate", &config, &dead_url(), &["--format", "json"]),
         false,
     )
     .await;
@@ -290,12 +235,7 @@ async fn a_token_from_the_environment_appears_nowhere() {
             format!("Bearer {TOKEN}").as_str()
         );
     }
-    for s in &seen {
-        assert!(
-            !s.contains(TOKEN) && !s.contains("NEVER-PRINT"),
-            "the token leaked: {s}"
-        );
-    }
+    assert_nowhere(&seen, &[TOKEN, "NEVER-PRINT"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -334,15 +274,15 @@ async fn record_writes_atomically_and_the_recording_judges_like_the_gate() {
     )
     .await;
     let judge = canary(
-        vec![
-            "judge".into(),
-            "--config".into(),
-            config.display().to_string(),
-            "--fixture".into(),
-            fixture_arg.clone(),
-            "--format".into(),
-            "json".into(),
-        ],
+        strings(&[
+            "judge",
+            "--config",
+            &config.display().to_string(),
+            "--fixture",
+            &fixture_arg,
+            "--format",
+            "json",
+        ]),
         false,
     )
     .await;
@@ -350,19 +290,9 @@ async fn record_writes_atomically_and_the_recording_judges_like_the_gate() {
     assert_eq!(gate.status.code(), judge.status.code());
 
     // A failed recording leaves the previous file untouched.
-    let dead = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let before = std::fs::read_to_string(&fixture).unwrap();
     let o = canary(
-        args(
-            "record",
-            &config,
-            &format!("http://127.0.0.1:{dead}"),
-            &["-o", &fixture_arg],
-        ),
+        args("record", &config, &dead_url(), &["-o", &fixture_arg]),
         false,
     )
     .await;
@@ -522,11 +452,8 @@ async fn the_config_sources_section_supplies_url_scopes_and_a_token_file() {
     write(&token_file);
     let c = config.display().to_string();
     let only_window = |extra: &[&str]| -> Vec<String> {
-        let mut a: Vec<String> = ["gate", "--config", &c, "--start", "1000", "--end", "1540"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
-        a.extend(extra.iter().map(|s| (*s).to_owned()));
+        let mut a = strings(&["gate", "--config", &c, "--start", "1000", "--end", "1540"]);
+        a.extend(strings(extra));
         a
     };
     let o = canary(only_window(&["--format", "json"]), false).await;

@@ -5,9 +5,12 @@
 //! promotes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
+use support::{ERRORS, LATENCY, REQUESTS, assert_nowhere, live_args, run, temp_dir};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -34,19 +37,6 @@ metrics:
         events: {url: "/series/errors?v=${scope}", points: "$.data[*]", time: "$.t", value: "$.v"}
         total: {url: "/series/requests?v=${scope}", points: "$.data[*]", time: "$.t", value: "$.v"}
 "#;
-
-const LATENCY: [f64; 10] = [
-    100.0, 102.0, 98.0, 101.0, 99.0, 100.5, 101.5, 99.5, 100.0, 102.5,
-];
-const ERRORS: [f64; 10] = [1.0, 0.0, 2.0, 1.0, 0.0, 1.0, 0.0, 1.0, 2.0, 0.0];
-const REQUESTS: [f64; 10] = [100.0; 10];
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("canary-gate-cw-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn timestamps() -> Vec<i64> {
     (0..10).map(|i| 1200 + 60 * i).collect()
@@ -111,76 +101,42 @@ async fn http_json(server: &MockServer, fail: Option<&str>) {
     }
 }
 
+/// Runs `canary` with only the credentials of `source` in its environment.
 async fn canary(source: &'static str, args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_canary"));
-        command.args(&args);
-        for var in [
-            "CANARY_CLOUDWATCH_TOKEN",
-            "CANARY_CLOUDWATCH_ACCESS_KEY_ID",
-            "CANARY_CLOUDWATCH_SECRET_ACCESS_KEY",
-            "CANARY_CLOUDWATCH_SESSION_TOKEN",
-            "CANARY_HTTP_TOKEN",
-        ] {
-            command.env_remove(var);
-        }
-        if source == "cloudwatch" {
-            command
-                .env("CANARY_CLOUDWATCH_ACCESS_KEY_ID", KEY_ID)
-                .env("CANARY_CLOUDWATCH_SECRET_ACCESS_KEY", SECRET)
-                .env("CANARY_CLOUDWATCH_SESSION_TOKEN", SESSION);
-        } else {
-            command.env("CANARY_HTTP_TOKEN", TOKEN);
-        }
-        command.output().unwrap()
-    })
-    .await
-    .unwrap()
+    let set = if source == "cloudwatch" {
+        vec![
+            ("CANARY_CLOUDWATCH_ACCESS_KEY_ID", KEY_ID),
+            ("CANARY_CLOUDWATCH_SECRET_ACCESS_KEY", SECRET),
+            ("CANARY_CLOUDWATCH_SESSION_TOKEN", SESSION),
+        ]
+    } else {
+        vec![("CANARY_HTTP_TOKEN", TOKEN)]
+    };
+    let unset = [
+        "CANARY_CLOUDWATCH_TOKEN",
+        "CANARY_CLOUDWATCH_ACCESS_KEY_ID",
+        "CANARY_CLOUDWATCH_SECRET_ACCESS_KEY",
+        "CANARY_CLOUDWATCH_SESSION_TOKEN",
+        "CANARY_HTTP_TOKEN",
+    ];
+    run(args, &unset, set).await
 }
 
 fn args(command: &str, source: &str, config: &Path, url: &str, extra: &[&str]) -> Vec<String> {
-    let mut a: Vec<String> = [
-        command,
-        "--config",
-        &config.display().to_string(),
-        "--source",
-        source,
-        "--url",
-        url,
-        "--start",
-        "1200",
-        "--end",
-        "1800",
-        "--step",
-        "1m",
-        "--baseline-scope",
-        "v1",
-        "--canary-scope",
-        "v2",
-        "--retries",
-        "1",
-        "--timeout",
-        "2s",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
+    let mut extra = extra.to_vec();
     if source == "cloudwatch" {
-        a.extend(["--option".to_owned(), "region=eu-west-1".to_owned()]);
+        extra.splice(0..0, ["--option", "region=eu-west-1"]);
     }
-    a.extend(extra.iter().map(|s| (*s).to_owned()));
-    a
+    live_args(command, config, source, url, [1200, 1800], &extra)
 }
 
 fn text(o: &Output) -> [String; 2] {
-    [
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    ]
+    let (stdout, stderr) = support::out(o);
+    [stdout, stderr]
 }
 
 async fn gate_and_record(source: &'static str) {
-    let dir = temp_dir(source);
+    let dir = temp_dir("gate-cw", source);
     let config = dir.join("canary.yaml");
     std::fs::write(&config, CONFIG).unwrap();
     let mut seen: Vec<String> = Vec::new();
@@ -258,12 +214,7 @@ async fn gate_and_record(source: &'static str) {
     assert!(stdout.contains("[redacted]"), "{stdout}");
     seen.extend([stdout, stderr]);
 
-    for s in &seen {
-        for secret in [SECRET, SESSION, TOKEN] {
-            assert!(!s.contains(secret), "a credential leaked: {s}");
-        }
-        assert!(!s.contains("never-print"), "a credential leaked: {s}");
-    }
+    assert_nowhere(&seen, &[SECRET, SESSION, TOKEN, "never-print"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

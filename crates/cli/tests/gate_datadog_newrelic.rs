@@ -5,9 +5,12 @@
 //! and the keys appear nowhere in stdout, stderr, the JSON result or the fixture.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use support::{CPU, ERRORS, LATENCY, REQUESTS, assert_nowhere, live_args, out, run, strings};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -44,14 +47,12 @@ metrics:
 "#;
 
 /// The same healthy values for both scopes, by the metric a query asks for.
-fn healthy(what: &str) -> Vec<f64> {
+fn healthy(what: &str) -> [f64; 10] {
     match what {
-        "latency" => vec![
-            100.0, 102.0, 98.0, 101.0, 99.0, 100.5, 101.5, 99.5, 100.0, 102.5,
-        ],
-        "cpu" => vec![40.0, 41.0, 39.0, 40.5, 39.5, 40.0, 41.5, 38.5, 40.0, 40.2],
-        "errors" => vec![1.0, 0.0, 2.0, 1.0, 0.0, 1.0, 0.0, 1.0, 2.0, 0.0],
-        _ => vec![100.0; 10],
+        "latency" => LATENCY,
+        "cpu" => CPU,
+        "errors" => ERRORS,
+        _ => REQUESTS,
     }
 }
 
@@ -69,66 +70,28 @@ fn series_of(query: &str) -> &'static str {
 }
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("canary-ddnr-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = support::temp_dir("ddnr", name);
     std::fs::write(dir.join("canary.yaml"), CONFIG).unwrap();
     dir
 }
 
 /// Runs `canary` with only the given credential variables set.
 async fn canary(args: Vec<String>, env: Vec<(&'static str, &'static str)>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_canary"));
-        command.args(&args);
-        for name in [
-            "CANARY_DATADOG_TOKEN",
-            "CANARY_DATADOG_APP_KEY",
-            "CANARY_NEWRELIC_TOKEN",
-        ] {
-            command.env_remove(name);
-        }
-        command.envs(env);
-        command.output().unwrap()
-    })
-    .await
-    .unwrap()
+    let unset = [
+        "CANARY_DATADOG_TOKEN",
+        "CANARY_DATADOG_APP_KEY",
+        "CANARY_NEWRELIC_TOKEN",
+    ];
+    run(args, &unset, env).await
 }
 
 fn args(command: &str, dir: &Path, source: &str, url: &str, extra: &[&str]) -> Vec<String> {
-    let config = dir.join("canary.yaml").display().to_string();
-    let mut a: Vec<String> = [
-        command,
-        "--config",
-        &config,
-        "--source",
-        source,
-        "--url",
-        url,
-        "--start",
-        &START.to_string(),
-        "--end",
-        &END.to_string(),
-        "--step",
-        "1m",
-        "--baseline-scope",
-        "v1",
-        "--canary-scope",
-        "v2",
-        "--retries",
-        "1",
-        "--timeout",
-        "2s",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
-    a.extend(extra.iter().map(|s| (*s).to_owned()));
-    a
+    let config = dir.join("canary.yaml");
+    live_args(command, &config, source, url, [START, END], extra)
 }
 
 fn judge_args(dir: &Path, fixture: &Path) -> Vec<String> {
-    [
+    strings(&[
         "judge",
         "--config",
         &dir.join("canary.yaml").display().to_string(),
@@ -136,17 +99,7 @@ fn judge_args(dir: &Path, fixture: &Path) -> Vec<String> {
         &fixture.display().to_string(),
         "--format",
         "json",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect()
-}
-
-fn out(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    ])
 }
 
 /// A Datadog query API answering every query with its healthy series, only when both
@@ -361,9 +314,7 @@ async fn a_refused_query_holds_and_echoed_keys_appear_nowhere() {
         assert!(!fixture.exists());
         let (stdout, stderr) = out(&o);
         seen.extend([stdout, stderr]);
-        for s in &seen {
-            assert!(!s.contains("NEVER-PRINT"), "{}: a key leaked: {s}", b.name);
-        }
+        assert_nowhere(&seen, &["NEVER-PRINT"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

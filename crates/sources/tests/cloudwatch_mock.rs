@@ -4,14 +4,20 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
-use canary_judge::{Classification, Config, CountPoint, MetricData, Point, Verdict, judge_fetched};
-use canary_sources::http::HttpOptions;
+mod support;
+
+use canary_judge::Config;
 use canary_sources::{
     Cause, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::time::Duration;
+use support::{
+    Run, assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
+    assert_http_error, assert_no_failures, assert_not_json, assert_status, assert_timed_out, at,
+    continuous, count, count_series, counts, mount_fails_then_ok, mount_too_slow, one_scope,
+    points, scopes_of, single_metric, vars,
+};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -41,60 +47,39 @@ fn config() -> Config {
     Config::from_yaml_str(CONFIG).unwrap()
 }
 
-fn single_metric(yaml: &str) -> Config {
-    Config::from_yaml_str(&format!("version: 1\nmetrics:\n  - {yaml}\n")).unwrap()
-}
-
 fn latency_only() -> Config {
     single_metric(
         r#"{name: latency_p99, query: {cloudwatch: {namespace: AWS/ApplicationELB, metric: TargetResponseTime, dimensions: {TargetGroup: "${scope}"}, stat: p99}}}"#,
     )
 }
 
-fn fast() -> HttpOptions {
-    HttpOptions {
-        timeout: Duration::from_millis(300),
-        retries: 2,
-        backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        ..HttpOptions::default()
-    }
-}
-
-fn settings(server: &MockServer, session: bool) -> SourceSettings {
-    let mut credentials = BTreeMap::from([
-        ("access_key_id".to_owned(), Secret::new(KEY_ID.into())),
-        ("secret_access_key".to_owned(), Secret::new(SECRET.into())),
-    ]);
-    if session {
-        credentials.insert("session_token".into(), Secret::new(SESSION.into()));
-    }
-    SourceSettings {
-        url: Some(server.uri()),
-        credentials,
-        options: BTreeMap::from([("region".to_owned(), "eu-west-1".to_owned())]),
-        http: fast(),
-        ..SourceSettings::default()
+/// The source with both keys, and with a session token when `session`.
+fn source_with(server: &MockServer, session: bool) -> Box<dyn MetricSource> {
+    let at = at("cloudwatch", server)
+        .option("region", "eu-west-1")
+        .credential("access_key_id", KEY_ID)
+        .credential("secret_access_key", SECRET);
+    match session {
+        true => at.credential("session_token", SESSION).build(),
+        false => at.build(),
     }
 }
 
 fn source(server: &MockServer) -> Box<dyn MetricSource> {
-    build_source("cloudwatch", settings(server, false)).unwrap()
+    source_with(server, false)
 }
 
 fn window() -> Window {
     Window::new(1200, 1440, 60).unwrap()
 }
 
-fn scopes() -> Scopes {
-    Scopes {
-        baseline: "tg-v1".into(),
-        canary: "tg-v2".into(),
-    }
+/// The window, scopes and variables of most fetches here.
+fn run() -> Run {
+    Run::new(window(), scopes(), vars())
 }
 
-fn vars() -> BTreeMap<String, String> {
-    BTreeMap::from([("cluster".to_owned(), "eu1".to_owned())])
+fn scopes() -> Scopes {
+    scopes_of("tg-v1", "tg-v2")
 }
 
 /// A `GetMetricData` answer with one result `q`.
@@ -169,44 +154,36 @@ async fn fetches_continuous_and_counts_for_both_scopes() {
             .await;
     }
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(latency) = &fetched.metrics["latency_p99"] else {
-        panic!("not continuous")
-    };
-    let p = |timestamp, value| Point { timestamp, value };
+    let fetched = run().fetch(src.as_ref(), &config()).await;
+    assert_no_failures(&fetched);
+    let latency = continuous(&fetched, "latency_p99");
     // The grid is 1200..=1440; the period starting at 1440 lies after the window.
     assert_eq!(
         latency.baseline,
-        vec![
-            p(1200, Some(0.120)),
-            p(1260, Some(0.125)),
-            p(1320, Some(0.130)),
-            p(1380, Some(0.128)),
-            p(1440, None)
-        ]
+        points(&[
+            (1200, Some(0.120)),
+            (1260, Some(0.125)),
+            (1320, Some(0.130)),
+            (1380, Some(0.128)),
+            (1440, None)
+        ])
     );
-    assert_eq!(latency.canary[1], p(1260, None));
-    assert_eq!(latency.canary[2], p(1320, Some(0.21)));
-    let MetricData::Counts(errors) = &fetched.metrics["errors"] else {
-        panic!("not counts")
-    };
-    let c = |timestamp, events, total| CountPoint {
-        timestamp,
-        events,
-        total,
-    };
+    assert_eq!(
+        latency.canary[1..3],
+        points(&[(1260, None), (1320, Some(0.21))])
+    );
+    let errors = count_series(&fetched, "errors");
     assert_eq!(
         errors.canary,
-        vec![
-            c(1200, 3.0, 100.0),
-            c(1260, 0.0, 90.0),
-            c(1320, 2.0, 110.0),
-            c(1380, 0.0, 95.0),
-            c(1440, 0.0, 0.0)
-        ]
+        counts(&[
+            (1200, 3.0, 100.0),
+            (1260, 0.0, 90.0),
+            (1320, 2.0, 110.0),
+            (1380, 0.0, 95.0),
+            (1440, 0.0, 0.0)
+        ])
     );
-    assert_eq!(errors.baseline[0], c(1200, 1.0, 100.0));
+    assert_eq!(errors.baseline[0], count(1200, 1.0, 100.0));
 
     // The request: the documented JSON form, the dimensions rendered per scope, the
     // period = the step, the window as unix seconds.
@@ -250,14 +227,10 @@ async fn requests_are_signed_with_sigv4_and_the_secret_goes_nowhere() {
         .expect(2)
         .mount(&server)
         .await;
-    let src = build_source("cloudwatch", settings(&server, true)).unwrap();
-    let debug = format!("{src:?}");
-    assert!(
-        !debug.contains(SECRET) && !debug.contains(SESSION) && !debug.contains(KEY_ID),
-        "{debug}"
-    );
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+    let src = source_with(&server, true);
+    assert_debug_hides(src.as_ref(), &[SECRET, SESSION, KEY_ID]);
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_no_failures(&fetched);
     for request in server.received_requests().await.unwrap() {
         let auth = request
             .headers
@@ -316,11 +289,9 @@ async fn next_token_pages_are_followed_and_merged() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(s) = &fetched.metrics["latency_p99"] else {
-        panic!()
-    };
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_no_failures(&fetched);
+    let s = continuous(&fetched, "latency_p99");
     let values: Vec<Option<f64>> = s.baseline.iter().map(|p| p.value).collect();
     assert_eq!(values, [Some(1.0), Some(2.0), Some(3.0), Some(4.0), None]);
 }
@@ -334,7 +305,7 @@ async fn partial_data_without_a_next_token_is_an_error_not_a_short_series() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_p99"];
     assert!(
         matches!(&e.cause, Cause::Data(m) if m.contains("partial data")),
@@ -351,14 +322,8 @@ async fn an_empty_result_is_empty_data_not_an_error() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    assert!(
-        matches!(&fetched.metrics["latency_p99"], MetricData::Continuous(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
-    assert!(
-        matches!(&fetched.metrics["errors"], MetricData::Counts(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
+    let fetched = run().fetch(src.as_ref(), &config()).await;
+    assert_empty(&fetched, &["latency_p99"], &["errors"], &[]);
 }
 
 #[tokio::test]
@@ -376,16 +341,17 @@ async fn a_4xx_is_sent_once_and_the_api_message_is_kept() {
             .await;
     }
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_p99"];
-    assert!(matches!(e.cause, Cause::Status { status: 400, .. }), "{e}");
-    let text = e.to_string();
-    assert!(
-        text.starts_with("cloudwatch: metric \"latency_p99\" ("),
-        "{text}"
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_http_error(
+        &fetched,
+        "latency_p99",
+        400,
+        "cloudwatch: metric \"latency_p99\" (",
+        &[
+            "InvalidParameterValueException",
+            "parameter Stat is not valid",
+        ],
     );
-    assert!(text.contains("InvalidParameterValueException"), "{text}");
-    assert!(text.contains("parameter Stat is not valid"), "{text}");
 }
 
 #[tokio::test]
@@ -409,31 +375,17 @@ async fn internal_error_and_forbidden_status_codes_are_api_errors() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let one_side = |s: &str| Scopes {
-        baseline: s.into(),
-        canary: s.into(),
-    };
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_side("tg-v1"),
-        &vars(),
-    )
-    .await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("tg-v1"))
+        .await;
     let e = &fetched.failures["latency_p99"];
     assert!(
         matches!(&e.cause, Cause::Api(m) if m.contains("Internal service error")),
         "{e}"
     );
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_side("tg-v2"),
-        &vars(),
-    )
-    .await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("tg-v2"))
+        .await;
     let e = &fetched.failures["latency_p99"];
     assert!(
         matches!(&e.cause, Cause::Api(m) if m.contains("Forbidden")),
@@ -452,7 +404,7 @@ async fn an_operation_message_without_data_is_an_api_error_not_nodata() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_p99"];
     assert!(
         matches!(&e.cause, Cause::Api(m) if m == "MaxMetricsExceeded: Maximum number of allowed metrics exceeded"),
@@ -463,25 +415,20 @@ async fn an_operation_message_without_data_is_an_api_error_not_nodata() {
 #[tokio::test]
 async fn a_5xx_is_retried_until_it_succeeds() {
     let server = MockServer::start().await;
-    get_metric_data()
-        .respond_with(ResponseTemplate::new(503).set_body_json(
+    mount_fails_then_ok(
+        &server,
+        get_metric_data,
+        2,
+        ResponseTemplate::new(503).set_body_json(
             json!({"__type": "ServiceUnavailable", "message": "Service is unavailable"}),
-        ))
-        .up_to_n_times(2)
-        .expect(2)
-        .mount(&server)
-        .await;
-    get_metric_data()
-        .respond_with(ResponseTemplate::new(200).set_body_json(result(&[1200, 1260], &[1.0, 2.0])))
-        .expect(2)
-        .mount(&server)
-        .await;
+        ),
+        ResponseTemplate::new(200).set_body_json(result(&[1200, 1260], &[1.0, 2.0])),
+    )
+    .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(s) = &fetched.metrics["latency_p99"] else {
-        panic!()
-    };
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_no_failures(&fetched);
+    let s = continuous(&fetched, "latency_p99");
     assert_eq!(s.baseline[1].value, Some(2.0));
     assert_eq!(s.canary[1].value, Some(2.0));
 }
@@ -489,19 +436,10 @@ async fn a_5xx_is_retried_until_it_succeeds() {
 #[tokio::test]
 async fn a_timeout_is_retried_then_reported() {
     let server = MockServer::start().await;
-    get_metric_data()
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(result(&[1200], &[1.0]))
-                .set_delay(Duration::from_millis(1500)),
-        )
-        .expect(6) // two sides × (1 attempt + 2 retries)
-        .mount(&server)
-        .await;
+    mount_too_slow(&server, get_metric_data(), result(&[1200], &[1.0])).await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_p99"];
-    assert!(matches!(e.cause, Cause::Timeout { .. }), "{e}");
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_timed_out(&fetched, "latency_p99");
 }
 
 #[tokio::test]
@@ -523,31 +461,13 @@ async fn malformed_json_and_several_series_are_errors() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let one_side = |s: &str| Scopes {
-        baseline: s.into(),
-        canary: s.into(),
-    };
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_side("tg-v1"),
-        &vars(),
-    )
-    .await;
-    let e = &fetched.failures["latency_p99"];
-    assert!(
-        matches!(&e.cause, Cause::Response(m) if m.contains("not valid JSON")),
-        "{e}"
-    );
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_side("tg-v2"),
-        &vars(),
-    )
-    .await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("tg-v1"))
+        .await;
+    assert_not_json(&fetched, "latency_p99");
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("tg-v2"))
+        .await;
     let e = fetched.failures["latency_p99"].to_string();
     assert!(e.contains("2 series where one is expected"), "{e}");
     assert!(e.contains("i-0a") && e.contains("i-0b"), "{e}");
@@ -563,15 +483,14 @@ async fn a_server_echoing_the_secret_in_an_error_does_not_leak_it() {
         })))
         .mount(&server)
         .await;
-    let src = build_source("cloudwatch", settings(&server, true)).unwrap();
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_p99"];
-    assert!(matches!(e.cause, Cause::Status { status: 403, .. }), "{e}");
-    let text = format!("{e} {e:?}");
-    assert!(!text.contains(SECRET) && !text.contains(SESSION), "{text}");
-    assert!(
-        text.contains("secret [redacted] token [redacted]"),
-        "{text}"
+    let src = source_with(&server, true);
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_status(&fetched, "latency_p99", 403);
+    assert_error_hides(
+        &fetched,
+        "latency_p99",
+        &[SECRET, SESSION],
+        "secret [redacted] token [redacted]",
     );
 }
 
@@ -593,19 +512,9 @@ async fn a_failed_fetch_never_promotes() {
         .await;
     let src = source(&server);
     let config = config();
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     assert!(fetched.failures.contains_key("errors"));
-    let report = judge_fetched(
-        &config,
-        "live",
-        &fetched.metrics,
-        &fetched.failure_messages(),
-    )
-    .unwrap();
-    assert_ne!(report.verdict, Verdict::Promote);
-    let errors = report.metrics.iter().find(|m| m.name == "errors").unwrap();
-    assert_eq!(errors.classification, Classification::Error);
-    assert!(errors.reason.contains("HTTP 500"), "{}", errors.reason);
+    assert_failed_fetch_never_promotes(&config, &fetched, &[("errors", "HTTP 500")]);
 }
 
 #[tokio::test]
@@ -621,7 +530,7 @@ async fn histograms_and_bad_queries_are_refused_before_any_request() {
         let config = single_metric(yaml);
         let src = &src;
         async move {
-            let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+            let fetched = run().fetch(src.as_ref(), &config).await;
             let e = fetched.failures.values().next().unwrap().to_string();
             assert!(e.contains(wanted), "{e}");
         }
@@ -679,8 +588,8 @@ metrics:
 "#,
     )
     .unwrap();
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+    let fetched = run().fetch(src.as_ref(), &config).await;
+    assert_no_failures(&fetched);
     let bodies: Vec<Value> = server
         .received_requests()
         .await

@@ -5,14 +5,22 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
-use canary_judge::{Classification, Config, CountPoint, MetricData, Point, Verdict};
-use canary_sources::http::HttpOptions;
+mod support;
+
+use canary_judge::{Config, CountPoint};
 use canary_sources::{
-    Cause, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
+    Cause, MetricSource, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
+use support::{
+    Run, assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
+    assert_http_error, assert_judged_nodata, assert_no_failures, assert_not_json,
+    assert_promotes_alone, assert_requests_hide, assert_status, assert_the_latency_histograms,
+    assert_the_latency_series, assert_timed_out, at, continuous, count_series, histograms,
+    mount_fails_then_ok, mount_too_slow, one_scope, scopes, scopes_of, single_metric, vars,
+};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -42,50 +50,20 @@ fn config() -> Config {
     Config::from_yaml_str(CONFIG).unwrap()
 }
 
-fn fast() -> HttpOptions {
-    HttpOptions {
-        timeout: Duration::from_millis(300),
-        retries: 2,
-        backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        ..HttpOptions::default()
-    }
-}
-
-fn settings(server: &MockServer) -> SourceSettings {
-    SourceSettings {
-        url: Some(server.uri()),
-        auth: Some(Secret::new(API_KEY.to_owned())),
-        credentials: BTreeMap::from([("app_key".to_owned(), Secret::new(APP_KEY.to_owned()))]),
-        http: fast(),
-        ..SourceSettings::default()
-    }
-}
-
 fn source(server: &MockServer) -> Box<dyn MetricSource> {
-    build_source("datadog", settings(server)).unwrap()
+    at("datadog", server)
+        .auth(Some(API_KEY))
+        .credential("app_key", APP_KEY)
+        .build()
 }
 
 fn window() -> Window {
     Window::new(START, START + 180, 60).unwrap()
 }
 
-fn scopes() -> Scopes {
-    Scopes {
-        baseline: "v1".into(),
-        canary: "v2".into(),
-    }
-}
-
-fn one_scope(s: &str) -> Scopes {
-    Scopes {
-        baseline: s.into(),
-        canary: s.into(),
-    }
-}
-
-fn vars() -> BTreeMap<String, String> {
-    BTreeMap::from([("cluster".to_owned(), "eu1".to_owned())])
+/// The window, scopes and variables of most fetches here.
+fn run() -> Run {
+    Run::new(window(), scopes(), vars())
 }
 
 /// One series as the API documents it: points `[ms, value|null]` and its metadata.
@@ -234,31 +212,10 @@ async fn fetches_all_three_kinds_for_both_scopes() {
         .await;
     }
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(latency) = &fetched.metrics["latency_ms"] else {
-        panic!("not continuous")
-    };
-    let p = |i: i64, value| Point {
-        timestamp: t(i),
-        value,
-    };
-    assert_eq!(
-        latency.baseline,
-        vec![
-            p(0, Some(10.0)),
-            p(1, Some(11.0)),
-            p(2, Some(12.0)),
-            p(3, Some(13.0))
-        ]
-    );
-    assert_eq!(
-        latency.canary,
-        vec![p(0, Some(20.0)), p(1, None), p(2, None), p(3, Some(23.5))]
-    );
-    let MetricData::Counts(errors) = &fetched.metrics["errors"] else {
-        panic!("not counts")
-    };
+    let fetched = run().fetch(src.as_ref(), &config()).await;
+    assert_no_failures(&fetched);
+    assert_the_latency_series(&fetched, "latency_ms", [t(0), t(1), t(2), t(3)]);
+    let errors = count_series(&fetched, "errors");
     let c = |i: i64, events, total| CountPoint {
         timestamp: t(i),
         events,
@@ -275,22 +232,10 @@ async fn fetches_all_three_kinds_for_both_scopes() {
     );
     // Counts are rounded to whole numbers.
     assert_eq!(errors.canary[0], c(0, 3.0, 100.0));
-    let MetricData::Histogram(h) = &fetched.metrics["latency_seconds"] else {
-        panic!("not a histogram")
-    };
-    let canary = h.canary.as_ref().unwrap();
-    assert_eq!(canary.upper_bounds(), &[0.1, 0.5, f64::INFINITY]);
     // Summed over the window's points (the null one adds nothing).
-    assert_eq!(canary.cumulative_counts(), &[10.0, 40.0, 50.0]);
-    assert_eq!(h.baseline.as_ref().unwrap().total(), 100.0);
+    assert_the_latency_histograms(&fetched);
     // Both keys only ever travel in headers.
-    for request in server.received_requests().await.unwrap() {
-        assert!(!request.url.as_str().contains("SECRET"), "{}", request.url);
-    }
-}
-
-fn single_metric(yaml: &str) -> Config {
-    Config::from_yaml_str(&format!("version: 1\nmetrics:\n  - {yaml}\n")).unwrap()
+    assert_requests_hide(&server, "SECRET").await;
 }
 
 fn latency_only() -> Config {
@@ -314,33 +259,9 @@ async fn an_empty_result_is_no_data_and_the_judge_says_nodata() {
         .await;
     let src = source(&server);
     let config = config();
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    assert!(
-        matches!(&fetched.metrics["latency_ms"], MetricData::Continuous(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
-    assert!(
-        matches!(&fetched.metrics["errors"], MetricData::Counts(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
-    assert!(
-        matches!(&fetched.metrics["latency_seconds"], MetricData::Histogram(s) if s.baseline.is_none() && s.canary.is_none())
-    );
-    let report = canary_judge::judge_fetched(
-        &config,
-        "live",
-        &fetched.metrics,
-        &fetched.failure_messages(),
-    )
-    .unwrap();
-    assert_ne!(report.verdict, Verdict::Promote);
-    assert!(
-        report
-            .metrics
-            .iter()
-            .all(|m| m.classification == Classification::Nodata),
-        "{}",
-        report.to_json()
-    );
+    let fetched = run().fetch(src.as_ref(), &config).await;
+    assert_empty(&fetched, &["latency_ms"], &["errors"], &["latency_seconds"]);
+    assert_judged_nodata(&config, &fetched);
 }
 
 #[tokio::test]
@@ -361,53 +282,34 @@ async fn a_4xx_is_sent_once_and_reported_with_the_api_message() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Status { status: 400, .. }), "{e}");
-    let text = e.to_string();
-    assert!(
-        text.starts_with("datadog: metric \"latency_ms\" (baseline scope \"v1\")"),
-        "{text}"
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_http_error(
+        &fetched,
+        "latency_ms",
+        400,
+        "datadog: metric \"latency_ms\" (baseline scope \"v1\")",
+        &["Error parsing query"],
     );
-    assert!(text.contains("Error parsing query"), "{text}");
 }
 
 #[tokio::test]
 async fn a_5xx_is_retried_until_it_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/query"))
-        .respond_with(
-            ResponseTemplate::new(503).set_body_json(json!({"errors": ["Service unavailable"]})),
-        )
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/v1/query"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body(
-            "q",
-            vec![series(
-                "latency",
-                &[],
-                &[(START, Some(1.0)), (START + 60, Some(2.0))],
-            )],
-        )))
-        .expect(2)
-        .mount(&server)
-        .await;
-    let src = source(&server);
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_scope("a"),
-        &vars(),
+    let steps = [(START, Some(1.0)), (START + 60, Some(2.0))];
+    mount_fails_then_ok(
+        &server,
+        || Mock::given(path("/api/v1/query")),
+        1,
+        ResponseTemplate::new(503).set_body_json(json!({"errors": ["Service unavailable"]})),
+        ResponseTemplate::new(200).set_body_json(body("q", vec![series("latency", &[], &steps)])),
     )
     .await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(s) = &fetched.metrics["latency_ms"] else {
-        panic!()
-    };
+    let src = source(&server);
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("a"))
+        .await;
+    assert_no_failures(&fetched);
+    let s = continuous(&fetched, "latency_ms");
     assert_eq!(s.baseline.len(), 4);
     assert_eq!(s.baseline[1].value, Some(2.0));
 }
@@ -415,20 +317,16 @@ async fn a_5xx_is_retried_until_it_succeeds() {
 #[tokio::test]
 async fn a_timeout_is_retried_then_reported() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/query"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(body("q", Vec::new()))
-                .set_delay(Duration::from_millis(1500)),
-        )
-        .expect(6) // two sides × (1 attempt + 2 retries)
-        .mount(&server)
-        .await;
+    mount_too_slow(
+        &server,
+        Mock::given(path("/api/v1/query")),
+        body("q", Vec::new()),
+    )
+    .await;
     let src = source(&server);
     let started = std::time::Instant::now();
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Timeout { .. }), "{e}");
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_timed_out(&fetched, "latency_ms");
     assert!(started.elapsed() < Duration::from_millis(1400));
 }
 
@@ -445,12 +343,8 @@ async fn malformed_json_is_a_response_error_and_not_retried() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(
-        matches!(&e.cause, Cause::Response(m) if m.contains("not valid JSON")),
-        "{e}"
-    );
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_not_json(&fetched, "latency_ms");
 }
 
 #[tokio::test]
@@ -467,7 +361,7 @@ async fn an_error_status_in_the_body_is_an_api_error() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert_eq!(
         e.cause,
@@ -517,10 +411,7 @@ async fn several_series_or_a_finer_rollup_are_errors_not_a_pick() {
     )
     .await;
     let src = source(&server);
-    let scopes = Scopes {
-        baseline: "grouped".into(),
-        canary: "fine".into(),
-    };
+    let scopes = scopes_of("grouped", "fine");
     // Each side fails on its own; the baseline's error is reported.
     let config = latency_only();
     let request = canary_sources::FetchRequest {
@@ -534,7 +425,9 @@ async fn several_series_or_a_finer_rollup_are_errors_not_a_pick() {
         e.contains("3 series where one is expected ({version:grouped,host:a}, {version:grouped,host:b}, {version:grouped,host:c})"),
         "{e}"
     );
-    let fetched = fetch_all(src.as_ref(), &config, window(), &one_scope("fine"), &vars()).await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &config, &one_scope("fine"))
+        .await;
     let e = fetched.failures["latency_ms"].to_string();
     assert!(e.contains("two samples fall on"), "{e}");
     assert!(e.contains(".rollup(avg, ${step_seconds})"), "{e}");
@@ -570,12 +463,9 @@ async fn per_bucket_histograms_are_summed_into_cumulative_ones() {
         2,
     )
     .await;
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes, &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Histogram(h) = &fetched.metrics["rpc"] else {
-        panic!()
-    };
-    let b = h.baseline.as_ref().unwrap();
+    let fetched = run().fetch_scoped(src.as_ref(), &config, &scopes).await;
+    assert_no_failures(&fetched);
+    let b = histograms(&fetched, "rpc").baseline.as_ref().unwrap();
     assert_eq!(b.upper_bounds(), &[0.1, 0.5, f64::INFINITY]);
     assert_eq!(b.cumulative_counts(), &[6.0, 18.0, 20.0]);
 }
@@ -591,15 +481,14 @@ async fn a_key_echoed_in_an_error_body_never_reaches_the_message() {
         .mount(&server)
         .await;
     let src = source(&server);
-    assert!(!format!("{src:?}").contains("SECRET"));
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Status { status: 403, .. }), "{e}");
-    let text = format!("{e} {e:?} {:?}", fetched.failure_messages());
-    assert!(!text.contains("SECRET"), "{text}");
-    assert!(
-        text.contains("Forbidden: API key [redacted] with application key [redacted]"),
-        "{text}"
+    assert_debug_hides(src.as_ref(), &["SECRET"]);
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_status(&fetched, "latency_ms", 403);
+    assert_error_hides(
+        &fetched,
+        "latency_ms",
+        &["SECRET"],
+        "Forbidden: API key [redacted] with application key [redacted]",
     );
 }
 
@@ -653,24 +542,9 @@ metrics:
         fetched.failures["cpu"].cause,
         Cause::Status { status: 502, .. }
     ));
-    let report = canary_judge::judge_fetched(
-        &config,
-        "live",
-        &fetched.metrics,
-        &fetched.failure_messages(),
-    )
-    .unwrap();
-    assert_ne!(report.verdict, Verdict::Promote, "{}", report.to_json());
-    let cpu = report.metrics.iter().find(|m| m.name == "cpu").unwrap();
-    assert_eq!(cpu.classification, Classification::Error);
-    assert!(cpu.reason.contains("HTTP 502"), "{}", cpu.reason);
+    assert_failed_fetch_never_promotes(&config, &fetched, &[("cpu", "HTTP 502")]);
     // Without the failure the same data promotes: the failure is what holds it back.
-    let mut only_latency = config.clone();
-    only_latency.metrics.retain(|m| m.name == "latency_ms");
-    let alone =
-        canary_judge::judge_fetched(&only_latency, "live", &fetched.metrics, &BTreeMap::new())
-            .unwrap();
-    assert_eq!(alone.verdict, Verdict::Promote, "{}", alone.to_json());
+    assert_promotes_alone(&config, &fetched, "latency_ms");
 }
 
 #[test]

@@ -3,14 +3,17 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
-use canary_judge::{Classification, Config, CountPoint, MetricData, Point, Verdict, judge_fetched};
-use canary_sources::http::HttpOptions;
-use canary_sources::{
-    Cause, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
-};
+mod support;
+
+use canary_judge::Config;
+use canary_sources::{Cause, MetricSource, Scopes, Secret, SourceSettings, Window, build_source};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
-use std::time::Duration;
+use support::{
+    Run, assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
+    assert_http_error, assert_no_failures, assert_requests_hide, assert_the_latency_histograms,
+    assert_the_latency_series, assert_timed_out, at, continuous, count, count_series, counts,
+    failure, mount_fails_then_ok, mount_too_slow, one_scope, scopes_of, single_metric, vars,
+};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -48,55 +51,31 @@ fn config() -> Config {
     Config::from_yaml_str(CONFIG).unwrap()
 }
 
-fn single_metric(yaml: &str) -> Config {
-    Config::from_yaml_str(&format!("version: 1\nmetrics:\n  - {yaml}\n")).unwrap()
-}
-
 fn latency_only() -> Config {
     single_metric(
         r#"{name: latency_ms, query: {http: {url: "/api/series?app=${scope}", points: "$.data[*]", time: "$.t", value: "$.v", error: "$.error"}}}"#,
     )
 }
 
-fn fast() -> HttpOptions {
-    HttpOptions {
-        timeout: Duration::from_millis(300),
-        retries: 2,
-        backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        ..HttpOptions::default()
-    }
-}
-
-fn settings(server: &MockServer, auth: Option<&str>) -> SourceSettings {
-    SourceSettings {
-        url: Some(server.uri()),
-        auth: auth.map(|t| Secret::new(t.to_owned())),
-        http: fast(),
-        ..SourceSettings::default()
-    }
-}
-
 fn source(server: &MockServer) -> Box<dyn MetricSource> {
-    build_source("http", settings(server, None)).unwrap()
+    at("http", server).build()
 }
 
 fn window() -> Window {
     Window::new(1000, 1180, 60).unwrap()
 }
 
+/// The window, scopes and variables of most fetches here.
+fn run() -> Run {
+    Run::new(window(), scopes(), vars())
+}
+
 fn scopes() -> Scopes {
-    Scopes {
-        baseline: "shop v1".into(),
-        canary: "shop&v2".into(),
-    }
+    scopes_of("shop v1", "shop&v2")
 }
 
-fn vars() -> BTreeMap<String, String> {
-    BTreeMap::from([("cluster".to_owned(), "eu1".to_owned())])
-}
-
-fn points(pairs: &[(i64, Value)]) -> Value {
+/// A `{"data": [{"t", "v"}, …]}` answer.
+fn series(pairs: &[(i64, Value)]) -> Value {
     let data: Vec<Value> = pairs.iter().map(|(t, v)| json!({"t": t, "v": v})).collect();
     json!({"data": data})
 }
@@ -107,7 +86,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
     for (scope, body) in [
         (
             "shop v1",
-            points(&[
+            series(&[
                 (1000, json!(10)),
                 (1060, json!(11)),
                 (1120, json!(12)),
@@ -118,7 +97,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
         // rollup time 5 s off the grid.
         (
             "shop&v2",
-            points(&[
+            series(&[
                 (1003, json!(20)),
                 (1120, Value::Null),
                 (1180, json!("23.5")),
@@ -168,55 +147,21 @@ async fn fetches_all_three_kinds_for_both_scopes() {
             .await;
     }
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(latency) = &fetched.metrics["latency_ms"] else {
-        panic!("not continuous")
-    };
-    let p = |timestamp, value| Point { timestamp, value };
-    assert_eq!(
-        latency.baseline,
-        vec![
-            p(1000, Some(10.0)),
-            p(1060, Some(11.0)),
-            p(1120, Some(12.0)),
-            p(1180, Some(13.0))
-        ]
-    );
-    assert_eq!(
-        latency.canary,
-        vec![
-            p(1000, Some(20.0)),
-            p(1060, None),
-            p(1120, None),
-            p(1180, Some(23.5))
-        ]
-    );
-    let MetricData::Counts(errors) = &fetched.metrics["errors"] else {
-        panic!("not counts")
-    };
-    let c = |timestamp, events, total| CountPoint {
-        timestamp,
-        events,
-        total,
-    };
+    let fetched = run().fetch(src.as_ref(), &config()).await;
+    assert_no_failures(&fetched);
+    assert_the_latency_series(&fetched, "latency_ms", [1000, 1060, 1120, 1180]);
+    let errors = count_series(&fetched, "errors");
     assert_eq!(
         errors.canary,
-        vec![
-            c(1000, 3.0, 100.0),
-            c(1060, 0.0, 100.0),
-            c(1120, 3.0, 100.0),
-            c(1180, 0.0, 100.0)
-        ]
+        counts(&[
+            (1000, 3.0, 100.0),
+            (1060, 0.0, 100.0),
+            (1120, 3.0, 100.0),
+            (1180, 0.0, 100.0)
+        ])
     );
-    assert_eq!(errors.baseline[0], c(1000, 1.0, 100.0));
-    let MetricData::Histogram(h) = &fetched.metrics["latency_seconds"] else {
-        panic!("not a histogram")
-    };
-    let canary = h.canary.as_ref().unwrap();
-    assert_eq!(canary.upper_bounds(), &[0.1, 0.5, f64::INFINITY]);
-    assert_eq!(canary.cumulative_counts(), &[10.0, 40.0, 50.0]);
-    assert_eq!(h.baseline.as_ref().unwrap().total(), 100.0);
+    assert_eq!(errors.baseline[0], count(1000, 1.0, 100.0));
+    assert_the_latency_histograms(&fetched);
     // ${scope} is percent-encoded in the URL: "shop&v2" stays one parameter.
     let urls: Vec<String> = server
         .received_requests()
@@ -245,18 +190,16 @@ async fn rfc3339_times_and_absolute_urls_on_the_same_host() {
         r#"{{name: m, query: {{http: {{url: "{}/v2/metrics?s=${{scope}}", points: "$.items[*]", time: "$.at", value: "$.value", time_unit: rfc3339}}}}}}"#,
         server.uri()
     ));
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(s) = &fetched.metrics["m"] else {
-        panic!()
-    };
+    let fetched = run().fetch(src.as_ref(), &config).await;
+    assert_no_failures(&fetched);
+    let s = continuous(&fetched, "m");
     let values: Vec<Option<f64>> = s.baseline.iter().map(|p| p.value).collect();
     assert_eq!(values, [Some(1.5), None, Some(2.5), None]);
     // Another host would receive the credential: refused before any request.
     let config = single_metric(
         r#"{name: m, query: {http: {url: "http://198.51.100.7:9/x", points: "$", time: "$.t", value: "$.v"}}}"#,
     );
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     let e = fetched.failures["m"].to_string();
     assert!(
         e.contains("must be on the source's scheme, host and port"),
@@ -280,17 +223,8 @@ async fn an_empty_result_is_empty_data_not_an_error() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    assert!(
-        matches!(&fetched.metrics["latency_ms"], MetricData::Continuous(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
-    assert!(
-        matches!(&fetched.metrics["errors"], MetricData::Counts(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
-    assert!(
-        matches!(&fetched.metrics["latency_seconds"], MetricData::Histogram(s) if s.baseline.is_none() && s.canary.is_none())
-    );
+    let fetched = run().fetch(src.as_ref(), &config()).await;
+    assert_empty(&fetched, &["latency_ms"], &["errors"], &["latency_seconds"]);
 }
 
 #[tokio::test]
@@ -305,12 +239,14 @@ async fn a_4xx_is_sent_once_per_side_and_names_the_metric() {
             .await;
     }
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Status { status: 404, .. }), "{e}");
-    let text = e.to_string();
-    assert!(text.starts_with("http: metric \"latency_ms\" ("), "{text}");
-    assert!(text.contains("no such app"), "{text}");
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_http_error(
+        &fetched,
+        "latency_ms",
+        404,
+        "http: metric \"latency_ms\" (",
+        &["no such app"],
+    );
 }
 
 #[tokio::test]
@@ -325,7 +261,7 @@ async fn an_error_reported_in_a_2xx_body_fails_the_fetch() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert!(
         matches!(&e.cause, Cause::Api(m) if m == "query timed out in the storage layer"),
@@ -341,45 +277,38 @@ async fn an_error_reported_in_a_2xx_body_fails_the_fetch() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_no_failures(&fetched);
 }
 
 #[tokio::test]
 async fn a_5xx_is_retried_until_it_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/series"))
-        .respond_with(ResponseTemplate::new(503).set_body_string("overloaded"))
-        .up_to_n_times(2)
-        .expect(2)
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/series"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(points(&[(1000, json!(1))])))
-        .expect(2)
-        .mount(&server)
-        .await;
+    mount_fails_then_ok(
+        &server,
+        || Mock::given(path("/api/series")),
+        2,
+        ResponseTemplate::new(503).set_body_string("overloaded"),
+        ResponseTemplate::new(200).set_body_json(series(&[(1000, json!(1))])),
+    )
+    .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_no_failures(&fetched);
 }
 
 #[tokio::test]
 async fn a_timeout_is_retried_then_reported() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/series"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(points(&[(1000, json!(1))]))
-                .set_delay(Duration::from_millis(1500)),
-        )
-        .expect(6)
-        .mount(&server)
-        .await;
+    mount_too_slow(
+        &server,
+        Mock::given(path("/api/series")),
+        series(&[(1000, json!(1))]),
+    )
+    .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Timeout { .. }), "{e}");
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_timed_out(&fetched, "latency_ms");
 }
 
 #[tokio::test]
@@ -395,7 +324,7 @@ async fn malformed_json_and_values_that_are_not_numbers_are_errors() {
         .and(query_param("app", "b"))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_json(points(&[(1000, json!(1)), (1060, json!({"x": 1}))])),
+                .set_body_json(series(&[(1000, json!(1)), (1060, json!({"x": 1}))])),
         )
         .mount(&server)
         .await;
@@ -405,22 +334,13 @@ async fn malformed_json_and_values_that_are_not_numbers_are_errors() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let one_side = |s: &str| Scopes {
-        baseline: s.into(),
-        canary: s.into(),
-    };
     let fetch = |scope: &'static str| {
         let src = &src;
         async move {
-            let fetched = fetch_all(
-                src.as_ref(),
-                &latency_only(),
-                window(),
-                &one_side(scope),
-                &vars(),
-            )
-            .await;
-            fetched.failures["latency_ms"].clone()
+            let fetched = run()
+                .fetch_scoped(src.as_ref(), &latency_only(), &one_scope(scope))
+                .await;
+            failure(&fetched, "latency_ms").clone()
         }
     };
     let e = fetch("a").await;
@@ -467,14 +387,9 @@ async fn invalid_jsonpaths_and_templates_are_reported_before_any_request() {
             "query.http.points: unknown key",
         ),
     ] {
-        let fetched = fetch_all(
-            src.as_ref(),
-            &single_metric(yaml),
-            window(),
-            &scopes(),
-            &vars(),
-        )
-        .await;
+        let fetched = run()
+            .fetch_scoped(src.as_ref(), &single_metric(yaml), &scopes())
+            .await;
         let e = fetched.failures["m"].to_string();
         assert!(e.contains(wanted), "{e}");
     }
@@ -485,31 +400,29 @@ async fn the_token_goes_in_a_header_only() {
     let server = MockServer::start().await;
     Mock::given(path("/api/series"))
         .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(points(&[(1000, json!(1))])))
+        .respond_with(ResponseTemplate::new(200).set_body_json(series(&[(1000, json!(1))])))
         .expect(2)
         .mount(&server)
         .await;
-    let src = build_source("http", settings(&server, Some(TOKEN))).unwrap();
-    assert!(!format!("{src:?}").contains("SECRET"));
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    for request in server.received_requests().await.unwrap() {
-        assert!(!request.url.as_str().contains("SECRET"));
-        assert!(!String::from_utf8_lossy(&request.body).contains("SECRET"));
-    }
+    let src = at("http", &server).auth(Some(TOKEN)).build();
+    assert_debug_hides(src.as_ref(), &["SECRET"]);
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_no_failures(&fetched);
+    assert_requests_hide(&server, "SECRET").await;
     // A named header carries the token as it is.
     let server = MockServer::start().await;
     Mock::given(path("/api/series"))
         .and(header("x-api-key", TOKEN))
-        .respond_with(ResponseTemplate::new(200).set_body_json(points(&[(1000, json!(1))])))
+        .respond_with(ResponseTemplate::new(200).set_body_json(series(&[(1000, json!(1))])))
         .expect(2)
         .mount(&server)
         .await;
-    let mut s = settings(&server, Some(TOKEN));
-    s.options.insert("auth_header".into(), "X-API-Key".into());
-    let src = build_source("http", s).unwrap();
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+    let src = at("http", &server)
+        .auth(Some(TOKEN))
+        .option("auth_header", "X-API-Key")
+        .build();
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_no_failures(&fetched);
     for request in server.received_requests().await.unwrap() {
         assert!(request.headers.get("authorization").is_none());
     }
@@ -525,19 +438,16 @@ async fn a_server_echoing_the_token_in_an_error_does_not_leak_it() {
         )
         .mount(&server)
         .await;
-    let src = build_source("http", settings(&server, Some(TOKEN))).unwrap();
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    let text = format!("{e} {e:?}");
-    assert!(!text.contains("SECRET"), "{text}");
-    assert!(text.contains("bad token [redacted]"), "{text}");
+    let src = at("http", &server).auth(Some(TOKEN)).build();
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_error_hides(&fetched, "latency_ms", &["SECRET"], "bad token [redacted]");
 }
 
 #[tokio::test]
 async fn a_failed_fetch_never_promotes() {
     let server = MockServer::start().await;
     Mock::given(path("/api/series"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(points(&[
+        .respond_with(ResponseTemplate::new(200).set_body_json(series(&[
             (1000, json!(1)),
             (1060, json!(1)),
             (1120, json!(1)),
@@ -558,22 +468,15 @@ async fn a_failed_fetch_never_promotes() {
         .await;
     let src = source(&server);
     let config = config();
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     // The histogram lacks +Inf: a data error, not a guess.
     let h = fetched.failures["latency_seconds"].to_string();
     assert!(h.contains("+Inf"), "{h}");
-    let report = judge_fetched(
+    assert_failed_fetch_never_promotes(
         &config,
-        "live",
-        &fetched.metrics,
-        &fetched.failure_messages(),
-    )
-    .unwrap();
-    assert_ne!(report.verdict, Verdict::Promote);
-    for name in ["errors", "latency_seconds"] {
-        let m = report.metrics.iter().find(|m| m.name == name).unwrap();
-        assert_eq!(m.classification, Classification::Error, "{name}");
-    }
+        &fetched,
+        &[("errors", "HTTP 502"), ("latency_seconds", "+Inf")],
+    );
 }
 
 #[test]

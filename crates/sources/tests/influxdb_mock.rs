@@ -5,14 +5,20 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
-use canary_judge::{Classification, Config, CountPoint, MetricData, Point, Verdict};
-use canary_sources::http::HttpOptions;
+mod support;
+
+use canary_judge::{Classification, Config, Verdict};
 use canary_sources::{
-    Cause, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
+    Cause, MetricSource, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
-use std::time::Duration;
+use support::{
+    Run, assert_debug_hides, assert_empty, assert_error_hides, assert_http_error,
+    assert_judged_nodata, assert_no_failures, assert_requests_hide, assert_status,
+    assert_the_latency_histograms, assert_the_latency_series, assert_timed_out, at, continuous,
+    count, count_series, counts, failure, judge, mount_fails_then_ok, mount_too_slow, one_scope,
+    points, scopes, single_metric, vars,
+};
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -36,23 +42,10 @@ fn config() -> Config {
     Config::from_yaml_str(CONFIG).unwrap()
 }
 
-fn fast() -> HttpOptions {
-    HttpOptions {
-        timeout: Duration::from_millis(300),
-        retries: 2,
-        backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        ..HttpOptions::default()
-    }
-}
-
 fn settings(server: &MockServer) -> SourceSettings {
-    SourceSettings {
-        url: Some(server.uri()),
-        options: BTreeMap::from([("database".to_owned(), "metrics".to_owned())]),
-        http: fast(),
-        ..SourceSettings::default()
-    }
+    at("influxdb", server)
+        .option("database", "metrics")
+        .settings()
 }
 
 fn source(server: &MockServer) -> Box<dyn MetricSource> {
@@ -63,15 +56,9 @@ fn window() -> Window {
     Window::new(1020, 1200, 60).unwrap()
 }
 
-fn scopes() -> Scopes {
-    Scopes {
-        baseline: "v1".into(),
-        canary: "v2".into(),
-    }
-}
-
-fn vars() -> BTreeMap<String, String> {
-    BTreeMap::from([("cluster".to_owned(), "eu1".to_owned())])
+/// The window, scopes and variables of most fetches here.
+fn run() -> Run {
+    Run::new(window(), scopes(), vars())
 }
 
 /// One series with a `time` and one value column, as `epoch=s` returns it.
@@ -174,55 +161,21 @@ async fn fetches_all_three_kinds_for_both_scopes() {
         .await;
     }
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(latency) = &fetched.metrics["latency_ms"] else {
-        panic!("not continuous")
-    };
-    let p = |timestamp, value| Point { timestamp, value };
-    assert_eq!(
-        latency.baseline,
-        vec![
-            p(1020, Some(10.0)),
-            p(1080, Some(11.0)),
-            p(1140, Some(12.0)),
-            p(1200, Some(13.0))
-        ]
-    );
-    assert_eq!(
-        latency.canary,
-        vec![
-            p(1020, Some(20.0)),
-            p(1080, None),
-            p(1140, None),
-            p(1200, Some(23.5))
-        ]
-    );
-    let MetricData::Counts(errors) = &fetched.metrics["errors"] else {
-        panic!("not counts")
-    };
-    let c = |timestamp, events, total| CountPoint {
-        timestamp,
-        events,
-        total,
-    };
+    let fetched = run().fetch(src.as_ref(), &config()).await;
+    assert_no_failures(&fetched);
+    assert_the_latency_series(&fetched, "latency_ms", [1020, 1080, 1140, 1200]);
+    let errors = count_series(&fetched, "errors");
     assert_eq!(
         errors.canary,
-        vec![
-            c(1020, 3.0, 99.0),
-            c(1080, 0.0, 99.0),
-            c(1140, 3.0, 99.0),
-            c(1200, 0.0, 99.0)
-        ]
+        counts(&[
+            (1020, 3.0, 99.0),
+            (1080, 0.0, 99.0),
+            (1140, 3.0, 99.0),
+            (1200, 0.0, 99.0)
+        ])
     );
-    assert_eq!(errors.baseline[0], c(1020, 1.0, 100.0));
-    let MetricData::Histogram(h) = &fetched.metrics["latency_seconds"] else {
-        panic!("not a histogram")
-    };
-    let canary = h.canary.as_ref().unwrap();
-    assert_eq!(canary.upper_bounds(), &[0.1, 0.5, f64::INFINITY]);
-    assert_eq!(canary.cumulative_counts(), &[10.0, 40.0, 50.0]);
-    assert_eq!(h.baseline.as_ref().unwrap().total(), 100.0);
+    assert_eq!(errors.baseline[0], count(1020, 1.0, 100.0));
+    assert_the_latency_histograms(&fetched);
 }
 
 #[tokio::test]
@@ -242,15 +195,10 @@ async fn buckets_off_the_window_grid_snap_to_the_nearest_instant() {
     let config = latency_only();
     let w = Window::new(1000, 1120, 60).unwrap();
     let fetched = fetch_all(src.as_ref(), &config, w, &scopes(), &vars()).await;
-    let MetricData::Continuous(s) = &fetched.metrics["latency_ms"] else {
-        panic!("{:?}", fetched.failures)
-    };
-    let values: Vec<(i64, Option<f64>)> = s.canary.iter().map(|p| (p.timestamp, p.value)).collect();
-    assert_eq!(values, [(1000, Some(2.0)), (1060, Some(3.0)), (1120, None)]);
-}
-
-fn single_metric(kind_yaml: &str) -> Config {
-    Config::from_yaml_str(&format!("version: 1\nmetrics:\n  - {kind_yaml}\n")).unwrap()
+    assert_eq!(
+        continuous(&fetched, "latency_ms").canary,
+        points(&[(1000, Some(2.0)), (1060, Some(3.0)), (1120, None)])
+    );
 }
 
 fn latency_only() -> Config {
@@ -268,32 +216,10 @@ async fn no_series_is_empty_data_not_an_error() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    assert!(
-        matches!(&fetched.metrics["latency_ms"], MetricData::Continuous(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
-    assert!(
-        matches!(&fetched.metrics["errors"], MetricData::Counts(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
-    assert!(
-        matches!(&fetched.metrics["latency_seconds"], MetricData::Histogram(s) if s.baseline.is_none() && s.canary.is_none())
-    );
+    let fetched = run().fetch(src.as_ref(), &config()).await;
+    assert_empty(&fetched, &["latency_ms"], &["errors"], &["latency_seconds"]);
     // The judge calls every metric nodata and does not promote.
-    let report = canary_judge::judge_fetched(
-        &config(),
-        "empty",
-        &fetched.metrics,
-        &fetched.failure_messages(),
-    )
-    .unwrap();
-    assert!(
-        report
-            .metrics
-            .iter()
-            .all(|m| m.classification == Classification::Nodata)
-    );
-    assert_ne!(report.verdict, Verdict::Promote);
+    assert_judged_nodata(&config(), &fetched);
 }
 
 #[tokio::test]
@@ -314,15 +240,14 @@ async fn a_4xx_is_sent_once_and_names_the_metric_scope_and_api_message() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Status { status: 400, .. }), "{e}");
-    let text = e.to_string();
-    assert!(
-        text.starts_with("influxdb: metric \"latency_ms\" (baseline scope \"v1\"): HTTP 400"),
-        "{text}"
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_http_error(
+        &fetched,
+        "latency_ms",
+        400,
+        "influxdb: metric \"latency_ms\" (baseline scope \"v1\"): HTTP 400",
+        &["error parsing query: found EOF"],
     );
-    assert!(text.contains("error parsing query: found EOF"), "{text}");
 }
 
 #[tokio::test]
@@ -336,7 +261,7 @@ async fn an_error_in_the_result_is_an_api_error() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert_eq!(
         e.cause,
@@ -352,23 +277,18 @@ async fn an_error_in_the_result_is_an_api_error() {
 #[tokio::test]
 async fn a_5xx_is_retried_until_it_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(path("/query"))
-        .respond_with(ResponseTemplate::new(503).set_body_string("overloaded"))
-        .up_to_n_times(2)
-        .expect(2)
-        .mount(&server)
-        .await;
-    Mock::given(path("/query"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(series("v", &[(1020, json!(1))])))
-        .expect(2)
-        .mount(&server)
-        .await;
+    mount_fails_then_ok(
+        &server,
+        || Mock::given(path("/query")),
+        2,
+        ResponseTemplate::new(503).set_body_string("overloaded"),
+        ResponseTemplate::new(200).set_body_json(series("v", &[(1020, json!(1))])),
+    )
+    .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(s) = &fetched.metrics["latency_ms"] else {
-        panic!()
-    };
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_no_failures(&fetched);
+    let s = continuous(&fetched, "latency_ms");
     assert_eq!(s.baseline[0].value, Some(1.0));
     assert_eq!(s.canary.len(), 4);
 }
@@ -376,27 +296,12 @@ async fn a_5xx_is_retried_until_it_succeeds() {
 #[tokio::test]
 async fn a_timeout_is_retried_then_reported_and_never_promotes() {
     let server = MockServer::start().await;
-    Mock::given(path("/query"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(no_series())
-                .set_delay(Duration::from_millis(1500)),
-        )
-        .expect(6) // two sides × (1 attempt + 2 retries)
-        .mount(&server)
-        .await;
+    mount_too_slow(&server, Mock::given(path("/query")), no_series()).await;
     let src = source(&server);
     let config = latency_only();
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Timeout { .. }), "{e}");
-    let report = canary_judge::judge_fetched(
-        &config,
-        "timeout",
-        &fetched.metrics,
-        &fetched.failure_messages(),
-    )
-    .unwrap();
+    let fetched = run().fetch(src.as_ref(), &config).await;
+    assert_timed_out(&fetched, "latency_ms");
+    let report = judge(&config, "timeout", &fetched);
     assert_eq!(report.metrics[0].classification, Classification::Error);
     assert!(
         report.metrics[0]
@@ -433,31 +338,27 @@ async fn malformed_json_several_series_and_partial_results_are_errors() {
         .await;
     let src = source(&server);
     let config = latency_only();
-    let one_side = |s: &str| Scopes {
-        baseline: s.into(),
-        canary: s.into(),
-    };
-    let failure = |scope: &'static str| {
+    let failure_of = |scope: &'static str| {
         let src = &src;
         let config = &config;
         async move {
-            fetch_all(src.as_ref(), config, window(), &one_side(scope), &vars())
-                .await
-                .failures["latency_ms"]
-                .clone()
+            let fetched = run()
+                .fetch_scoped(src.as_ref(), config, &one_scope(scope))
+                .await;
+            failure(&fetched, "latency_ms").clone()
         }
     };
-    let e = failure("bad").await;
+    let e = failure_of("bad").await;
     assert!(
         matches!(&e.cause, Cause::Response(m) if m.contains("not valid JSON")),
         "{e}"
     );
-    let e = failure("two").await.to_string();
+    let e = failure_of("two").await.to_string();
     assert!(
         e.contains("2 series where one is expected (m{host=\"a\"}, m{host=\"b\"})"),
         "{e}"
     );
-    let e = failure("partial").await;
+    let e = failure_of("partial").await;
     assert!(
         matches!(&e.cause, Cause::Data(m) if m.contains("truncated")),
         "{e}"
@@ -488,12 +389,10 @@ async fn basic_auth_carries_username_and_password_in_the_header_only() {
     settings.options.insert("username".into(), "reader".into());
     settings.auth = Some(Secret::new("pw-SECRET-42".into()));
     let src = build_source("influxdb", settings).unwrap();
-    assert!(!format!("{src:?}").contains("SECRET"));
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    for request in server.received_requests().await.unwrap() {
-        assert!(!request.url.as_str().contains("SECRET"), "{}", request.url);
-    }
+    assert_debug_hides(src.as_ref(), &["SECRET"]);
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_no_failures(&fetched);
+    assert_requests_hide(&server, "SECRET").await;
 }
 
 #[tokio::test]
@@ -523,8 +422,8 @@ async fn a_username_credential_works_like_the_option_and_auth_alone_is_a_bearer_
     bearer.auth = Some(Secret::new("jwt-SECRET-7".into()));
     for settings in [basic, bearer] {
         let src = build_source("influxdb", settings).unwrap();
-        let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-        assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+        let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+        assert_no_failures(&fetched);
     }
 }
 
@@ -541,12 +440,14 @@ async fn a_server_echoing_the_password_in_an_error_does_not_leak_it() {
     settings.options.insert("username".into(), "reader".into());
     settings.auth = Some(Secret::new("pw-SECRET-42".into()));
     let src = build_source("influxdb", settings).unwrap();
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Status { status: 401, .. }), "{e}");
-    let text = format!("{e} {e:?}");
-    assert!(!text.contains("SECRET"), "{text}");
-    assert!(text.contains("with password [redacted]"), "{text}");
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_status(&fetched, "latency_ms", 401);
+    assert_error_hides(
+        &fetched,
+        "latency_ms",
+        &["SECRET"],
+        "with password [redacted]",
+    );
 }
 
 #[test]

@@ -6,15 +6,22 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
-use canary_judge::{Classification, Config, CountPoint, MetricData, Point, Verdict};
-use canary_sources::http::HttpOptions;
+mod support;
+
+use canary_judge::{Config, CountPoint, Point};
 use canary_sources::newrelic::GRAPHQL;
 use canary_sources::{
-    Cause, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
+    Cause, MetricSource, Secret, SourceSettings, Window, build_source, fetch_all,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
+use support::{
+    Run, assert_debug_hides, assert_empty, assert_error_hides, assert_failed_fetch_never_promotes,
+    assert_http_error, assert_judged_nodata, assert_no_failures, assert_not_json,
+    assert_promotes_alone, assert_requests_hide, assert_the_latency_histograms, assert_timed_out,
+    at, continuous, count_series, mount_too_slow, one_scope, scopes, single_metric,
+};
 use wiremock::matchers::{body_partial_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -44,46 +51,20 @@ fn config() -> Config {
     Config::from_yaml_str(CONFIG).unwrap()
 }
 
-fn fast() -> HttpOptions {
-    HttpOptions {
-        timeout: Duration::from_millis(300),
-        retries: 2,
-        backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        ..HttpOptions::default()
-    }
-}
-
-fn settings(server: &MockServer) -> SourceSettings {
-    SourceSettings {
-        url: Some(server.uri()),
-        auth: Some(Secret::new(KEY.to_owned())),
-        options: BTreeMap::from([("account_id".to_owned(), ACCOUNT.to_string())]),
-        http: fast(),
-        ..SourceSettings::default()
-    }
-}
-
 fn source(server: &MockServer) -> Box<dyn MetricSource> {
-    build_source("newrelic", settings(server)).unwrap()
+    at("newrelic", server)
+        .auth(Some(KEY))
+        .option("account_id", &ACCOUNT.to_string())
+        .build()
 }
 
 fn window() -> Window {
     Window::new(START, START + 180, 60).unwrap()
 }
 
-fn scopes() -> Scopes {
-    Scopes {
-        baseline: "v1".into(),
-        canary: "v2".into(),
-    }
-}
-
-fn one_scope(s: &str) -> Scopes {
-    Scopes {
-        baseline: s.into(),
-        canary: s.into(),
-    }
+/// The window, scopes and variables of most fetches here.
+fn run() -> Run {
+    Run::new(window(), scopes(), vars())
 }
 
 fn vars() -> BTreeMap<String, String> {
@@ -182,16 +163,14 @@ async fn fetches_all_three_kinds_for_both_scopes() {
         .await;
     }
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+    let fetched = run().fetch(src.as_ref(), &config()).await;
+    assert_no_failures(&fetched);
     let t = |i: i64| START + 60 * i;
     let p = |i: i64, value| Point {
         timestamp: t(i),
         value,
     };
-    let MetricData::Continuous(latency) = &fetched.metrics["latency_ms"] else {
-        panic!("not continuous")
-    };
+    let latency = continuous(&fetched, "latency_ms");
     // Each bucket lands at its end; no bucket ends at the window's start.
     assert_eq!(
         latency.baseline,
@@ -206,9 +185,7 @@ async fn fetches_all_three_kinds_for_both_scopes() {
         latency.canary,
         vec![p(0, None), p(1, Some(21.5)), p(2, None), p(3, None)]
     );
-    let MetricData::Counts(errors) = &fetched.metrics["errors"] else {
-        panic!("not counts")
-    };
+    let errors = count_series(&fetched, "errors");
     let c = |i: i64, events, total| CountPoint {
         timestamp: t(i),
         events,
@@ -223,18 +200,9 @@ async fn fetches_all_three_kinds_for_both_scopes() {
             c(3, 3.0, 99.0)
         ]
     );
-    let MetricData::Histogram(h) = &fetched.metrics["latency_seconds"] else {
-        panic!("not a histogram")
-    };
-    let canary = h.canary.as_ref().unwrap();
-    assert_eq!(canary.upper_bounds(), &[0.1, 0.5, f64::INFINITY]);
-    assert_eq!(canary.cumulative_counts(), &[10.0, 40.0, 50.0]);
-    assert_eq!(h.baseline.as_ref().unwrap().total(), 100.0);
+    assert_the_latency_histograms(&fetched);
     // The key travels in its header only: never in the URL or the body.
-    for request in server.received_requests().await.unwrap() {
-        assert!(!request.url.as_str().contains("SECRET"));
-        assert!(!String::from_utf8_lossy(&request.body).contains("SECRET"));
-    }
+    assert_requests_hide(&server, "SECRET").await;
 }
 
 #[tokio::test]
@@ -251,10 +219,7 @@ metrics:
     )
     .unwrap();
     let src = source(&server);
-    let scopes = Scopes {
-        baseline: scope.into(),
-        canary: scope.into(),
-    };
+    let scopes = one_scope(scope);
     nrql_mock_n(
         &server,
         &format!("SELECT count(*) FROM T WHERE v = '{scope}' {SINCE_UNTIL} TIMESERIES 60 seconds"),
@@ -262,16 +227,12 @@ metrics:
         2,
     )
     .await;
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes, &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+    let fetched = run().fetch_scoped(src.as_ref(), &config, &scopes).await;
+    assert_no_failures(&fetched);
     for request in server.received_requests().await.unwrap() {
         let body: Value = serde_json::from_slice(&request.body).unwrap();
         assert_eq!(body["query"], GRAPHQL);
     }
-}
-
-fn single_metric(yaml: &str) -> Config {
-    Config::from_yaml_str(&format!("version: 1\nmetrics:\n  - {yaml}\n")).unwrap()
 }
 
 fn latency_only() -> Config {
@@ -295,33 +256,9 @@ async fn an_empty_result_is_no_data_and_the_judge_says_nodata() {
         .await;
     let src = source(&server);
     let config = config();
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    assert!(
-        matches!(&fetched.metrics["latency_ms"], MetricData::Continuous(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
-    assert!(
-        matches!(&fetched.metrics["errors"], MetricData::Counts(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
-    assert!(
-        matches!(&fetched.metrics["latency_seconds"], MetricData::Histogram(s) if s.baseline.is_none() && s.canary.is_none())
-    );
-    let report = canary_judge::judge_fetched(
-        &config,
-        "live",
-        &fetched.metrics,
-        &fetched.failure_messages(),
-    )
-    .unwrap();
-    assert_ne!(report.verdict, Verdict::Promote);
-    assert!(
-        report
-            .metrics
-            .iter()
-            .all(|m| m.classification == Classification::Nodata),
-        "{}",
-        report.to_json()
-    );
+    let fetched = run().fetch(src.as_ref(), &config).await;
+    assert_empty(&fetched, &["latency_ms"], &["errors"], &["latency_seconds"]);
+    assert_judged_nodata(&config, &fetched);
 }
 
 #[tokio::test]
@@ -344,15 +281,14 @@ async fn a_4xx_is_sent_once() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Status { status: 400, .. }), "{e}");
-    let text = e.to_string();
-    assert!(
-        text.starts_with("newrelic: metric \"latency_ms\" (baseline scope \"v1\")"),
-        "{text}"
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_http_error(
+        &fetched,
+        "latency_ms",
+        400,
+        "newrelic: metric \"latency_ms\" (baseline scope \"v1\")",
+        &["not valid GraphQL"],
     );
-    assert!(text.contains("not valid GraphQL"), "{text}");
 }
 
 #[tokio::test]
@@ -372,38 +308,24 @@ async fn a_5xx_is_retried_until_it_succeeds() {
     )
     .await;
     let src = source(&server);
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_scope("a"),
-        &vars(),
-    )
-    .await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(s) = &fetched.metrics["latency_ms"] else {
-        panic!()
-    };
-    assert_eq!(s.baseline[2].value, Some(2.0));
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("a"))
+        .await;
+    assert_no_failures(&fetched);
+    assert_eq!(
+        continuous(&fetched, "latency_ms").baseline[2].value,
+        Some(2.0)
+    );
 }
 
 #[tokio::test]
 async fn a_timeout_is_retried_then_reported() {
     let server = MockServer::start().await;
-    Mock::given(path("/graphql"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(results(json!([])))
-                .set_delay(Duration::from_millis(1500)),
-        )
-        .expect(6) // two sides × (1 attempt + 2 retries)
-        .mount(&server)
-        .await;
+    mount_too_slow(&server, Mock::given(path("/graphql")), results(json!([]))).await;
     let src = source(&server);
     let started = std::time::Instant::now();
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Timeout { .. }), "{e}");
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_timed_out(&fetched, "latency_ms");
     assert!(started.elapsed() < Duration::from_millis(1400));
 }
 
@@ -419,12 +341,8 @@ async fn malformed_json_is_a_response_error_and_not_retried() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(
-        matches!(&e.cause, Cause::Response(m) if m.contains("not valid JSON")),
-        "{e}"
-    );
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_not_json(&fetched, "latency_ms");
 }
 
 #[tokio::test]
@@ -443,7 +361,7 @@ async fn graphql_errors_with_http_200_are_api_errors_and_not_retried() {
         .mount(&server)
         .await;
     let src = source(&server);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert_eq!(
         e.cause,
@@ -466,27 +384,17 @@ async fn facets_or_several_values_where_one_series_is_expected_are_errors() {
     ]));
     nrql_mock_n(&server, &latency_only_nrql("two"), two_values, 2).await;
     let src = source(&server);
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_scope("faceted"),
-        &vars(),
-    )
-    .await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("faceted"))
+        .await;
     let e = fetched.failures["latency_ms"].to_string();
     assert!(
         e.contains("4 facets (\"host-a\", \"host-b\", \"host-c\", …) where one series is expected; remove FACET"),
         "{e}"
     );
-    let fetched = fetch_all(
-        src.as_ref(),
-        &latency_only(),
-        window(),
-        &one_scope("two"),
-        &vars(),
-    )
-    .await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("two"))
+        .await;
     let e = fetched.failures["latency_ms"].to_string();
     assert!(
         e.contains("several values (average.duration, max.duration); select one aggregate"),
@@ -506,7 +414,7 @@ async fn seconds_after_since_are_refused_before_any_request() {
     let config = single_metric(
         r#"{name: m, query: {newrelic: "SELECT count(*) FROM T SINCE ${start} UNTIL ${end} TIMESERIES 60 seconds"}}"#,
     );
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     let e = fetched.failures["m"].to_string();
     assert!(e.contains("epoch milliseconds"), "{e}");
     assert!(e.contains("${start_ms}"), "{e}");
@@ -543,17 +451,16 @@ async fn a_key_echoed_in_an_error_never_reaches_the_message() {
         .mount(&server)
         .await;
     let src = source(&server);
-    assert!(!format!("{src:?}").contains("SECRET"));
+    assert_debug_hides(src.as_ref(), &["SECRET"]);
     let config = latency_only();
     for (side, wanted) in [
         ("v1", "Invalid API key: [redacted]"),
         ("v2", "is not accessible with key [redacted]"),
     ] {
-        let fetched = fetch_all(src.as_ref(), &config, window(), &one_scope(side), &vars()).await;
-        let e = &fetched.failures["latency_ms"];
-        let text = format!("{e} {e:?} {:?}", fetched.failure_messages());
-        assert!(!text.contains("SECRET"), "{text}");
-        assert!(text.contains(wanted), "{text}");
+        let fetched = run()
+            .fetch_scoped(src.as_ref(), &config, &one_scope(side))
+            .await;
+        assert_error_hides(&fetched, "latency_ms", &["SECRET"], wanted);
     }
 }
 
@@ -596,23 +503,8 @@ metrics:
     let src = source(&server);
     let fetched = fetch_all(src.as_ref(), &config, window, &scopes(), &vars()).await;
     assert_eq!(fetched.metrics.len(), 1, "{:?}", fetched.failures);
-    let report = canary_judge::judge_fetched(
-        &config,
-        "live",
-        &fetched.metrics,
-        &fetched.failure_messages(),
-    )
-    .unwrap();
-    assert_ne!(report.verdict, Verdict::Promote, "{}", report.to_json());
-    let cpu = report.metrics.iter().find(|m| m.name == "cpu").unwrap();
-    assert_eq!(cpu.classification, Classification::Error);
-    assert!(cpu.reason.contains("HTTP 503"), "{}", cpu.reason);
-    let mut only_latency = config.clone();
-    only_latency.metrics.retain(|m| m.name == "latency_ms");
-    let alone =
-        canary_judge::judge_fetched(&only_latency, "live", &fetched.metrics, &BTreeMap::new())
-            .unwrap();
-    assert_eq!(alone.verdict, Verdict::Promote, "{}", alone.to_json());
+    assert_failed_fetch_never_promotes(&config, &fetched, &[("cpu", "HTTP 503")]);
+    assert_promotes_alone(&config, &fetched, "latency_ms");
 }
 
 #[test]

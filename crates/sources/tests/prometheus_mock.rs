@@ -3,14 +3,20 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
-use canary_judge::{Config, CountPoint, MetricData, Point};
+mod support;
+
+use canary_judge::Config;
 use canary_sources::http::HttpOptions;
-use canary_sources::{
-    Cause, MetricSource, Scopes, Secret, SourceSettings, Window, build_source, fetch_all,
-};
+use canary_sources::{Cause, MetricSource, SourceSettings, Window, build_source, fetch_all};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use std::time::Duration;
+use support::{
+    EVERY_ATTEMPT, Run, assert_debug_hides, assert_empty, assert_error_hides, assert_http_error,
+    assert_no_failures, assert_not_json, assert_requests_hide, assert_status,
+    assert_the_latency_histograms, assert_the_latency_series, assert_timed_out, at, continuous,
+    count, count_series, failure, fast, mount_fails_then_ok, mount_too_slow, one_scope, scopes,
+    single_metric, vars,
+};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -34,42 +40,17 @@ fn config() -> Config {
     Config::from_yaml_str(CONFIG).unwrap()
 }
 
-fn fast() -> HttpOptions {
-    HttpOptions {
-        timeout: Duration::from_millis(300),
-        retries: 2,
-        backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        ..HttpOptions::default()
-    }
-}
-
 fn source(server: &MockServer, auth: Option<&str>) -> Box<dyn MetricSource> {
-    build_source(
-        "prometheus",
-        SourceSettings {
-            url: Some(server.uri()),
-            auth: auth.map(|t| Secret::new(t.to_owned())),
-            http: fast(),
-            ..SourceSettings::default()
-        },
-    )
-    .unwrap()
+    at("prometheus", server).auth(auth).build()
 }
 
 fn window() -> Window {
     Window::new(1000, 1180, 60).unwrap()
 }
 
-fn scopes() -> Scopes {
-    Scopes {
-        baseline: "v1".into(),
-        canary: "v2".into(),
-    }
-}
-
-fn vars() -> BTreeMap<String, String> {
-    BTreeMap::from([("cluster".to_owned(), "eu1".to_owned())])
+/// The window, scopes and variables of most fetches here.
+fn run() -> Run {
+    Run::new(window(), scopes(), vars())
 }
 
 fn matrix(values: &[(i64, &str)]) -> Value {
@@ -153,53 +134,15 @@ async fn fetches_all_three_kinds_for_both_scopes() {
             .await;
     }
     let src = source(&server, None);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(latency) = &fetched.metrics["latency_ms"] else {
-        panic!("not continuous")
-    };
-    let p = |timestamp, value| Point { timestamp, value };
-    assert_eq!(
-        latency.baseline,
-        vec![
-            p(1000, Some(10.0)),
-            p(1060, Some(11.0)),
-            p(1120, Some(12.0)),
-            p(1180, Some(13.0))
-        ]
-    );
-    assert_eq!(
-        latency.canary,
-        vec![
-            p(1000, Some(20.0)),
-            p(1060, None),
-            p(1120, None),
-            p(1180, Some(23.5))
-        ]
-    );
-    let MetricData::Counts(errors) = &fetched.metrics["errors"] else {
-        panic!("not counts")
-    };
-    let c = |timestamp, events, total| CountPoint {
-        timestamp,
-        events,
-        total,
-    };
-    assert_eq!(errors.baseline[0], c(1000, 1.0, 100.0));
+    let fetched = run().fetch(src.as_ref(), &config()).await;
+    assert_no_failures(&fetched);
+    assert_the_latency_series(&fetched, "latency_ms", [1000, 1060, 1120, 1180]);
+    let errors = count_series(&fetched, "errors");
+    assert_eq!(errors.baseline[0], count(1000, 1.0, 100.0));
     // increase() extrapolates: counts are rounded to whole numbers.
-    assert_eq!(errors.canary[0], c(1000, 3.0, 100.0));
+    assert_eq!(errors.canary[0], count(1000, 3.0, 100.0));
     assert_eq!(errors.canary.len(), 4);
-    let MetricData::Histogram(h) = &fetched.metrics["latency_seconds"] else {
-        panic!("not a histogram")
-    };
-    let canary = h.canary.as_ref().unwrap();
-    assert_eq!(canary.upper_bounds(), &[0.1, 0.5, f64::INFINITY]);
-    assert_eq!(canary.cumulative_counts(), &[10.0, 40.0, 50.0]);
-    assert_eq!(h.baseline.as_ref().unwrap().total(), 100.0);
-}
-
-fn single_metric(kind_yaml: &str) -> Config {
-    Config::from_yaml_str(&format!("version: 1\nmetrics:\n  - {kind_yaml}\n")).unwrap()
+    assert_the_latency_histograms(&fetched);
 }
 
 fn latency_only() -> Config {
@@ -220,17 +163,8 @@ async fn an_empty_result_is_empty_data_not_an_error() {
         .mount(&server)
         .await;
     let src = source(&server, None);
-    let fetched = fetch_all(src.as_ref(), &config(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    assert!(
-        matches!(&fetched.metrics["latency_ms"], MetricData::Continuous(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
-    assert!(
-        matches!(&fetched.metrics["errors"], MetricData::Counts(s) if s.baseline.is_empty() && s.canary.is_empty())
-    );
-    assert!(
-        matches!(&fetched.metrics["latency_seconds"], MetricData::Histogram(s) if s.baseline.is_none() && s.canary.is_none())
-    );
+    let fetched = run().fetch(src.as_ref(), &config()).await;
+    assert_empty(&fetched, &["latency_ms"], &["errors"], &["latency_seconds"]);
 }
 
 #[tokio::test]
@@ -244,48 +178,39 @@ async fn a_4xx_is_not_retried_and_names_the_metric_scope_and_api_message() {
         .mount(&server)
         .await;
     let src = source(&server, None);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Status { status: 400, .. }), "{e}");
-    let text = e.to_string();
-    assert!(
-        text.starts_with("prometheus: metric \"latency_ms\" ("),
-        "{text}"
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_http_error(
+        &fetched,
+        "latency_ms",
+        400,
+        "prometheus: metric \"latency_ms\" (",
+        &["parse error: unexpected"],
     );
+    let text = failure(&fetched, "latency_ms").to_string();
     assert!(
         text.contains("scope \"v1\"") || text.contains("scope \"v2\""),
         "{text}"
     );
-    assert!(text.contains("parse error: unexpected"), "{text}");
     assert!(fetched.all_failed());
 }
 
 #[tokio::test]
 async fn a_5xx_is_retried_until_it_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/query_range"))
-        .respond_with(ResponseTemplate::new(503).set_body_string("overloaded"))
-        .up_to_n_times(2)
-        .expect(2)
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/v1/query_range"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(matrix(&[(1000, "1"), (1060, "2")])))
-        .expect(2)
-        .mount(&server)
-        .await;
+    mount_fails_then_ok(
+        &server,
+        || Mock::given(path("/api/v1/query_range")),
+        2,
+        ResponseTemplate::new(503).set_body_string("overloaded"),
+        ResponseTemplate::new(200).set_body_json(matrix(&[(1000, "1"), (1060, "2")])),
+    )
+    .await;
     let src = source(&server, None);
-    let config = latency_only();
-    let scopes = Scopes {
-        baseline: "a".into(),
-        canary: "a".into(),
-    };
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes, &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    let MetricData::Continuous(s) = &fetched.metrics["latency_ms"] else {
-        panic!()
-    };
-    assert_eq!(s.baseline.len(), 4);
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &latency_only(), &one_scope("a"))
+        .await;
+    assert_no_failures(&fetched);
+    assert_eq!(continuous(&fetched, "latency_ms").baseline.len(), 4);
 }
 
 /// 429 (rate limited) is the one 4xx that is retried: after its `Retry-After` when that
@@ -293,24 +218,19 @@ async fn a_5xx_is_retried_until_it_succeeds() {
 #[tokio::test]
 async fn a_429_is_retried_after_its_retry_after_unless_that_is_too_long() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/query_range"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("retry-after", "0")
-                .set_body_string("slow down"),
-        )
-        .up_to_n_times(2)
-        .expect(2)
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/v1/query_range"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(matrix(&[(1000, "1"), (1060, "2")])))
-        .expect(2)
-        .mount(&server)
-        .await;
+    mount_fails_then_ok(
+        &server,
+        || Mock::given(path("/api/v1/query_range")),
+        2,
+        ResponseTemplate::new(429)
+            .insert_header("retry-after", "0")
+            .set_body_string("slow down"),
+        ResponseTemplate::new(200).set_body_json(matrix(&[(1000, "1"), (1060, "2")])),
+    )
+    .await;
     let src = source(&server, None);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_no_failures(&fetched);
 
     let server = MockServer::start().await;
     Mock::given(path("/api/v1/query_range"))
@@ -323,7 +243,7 @@ async fn a_429_is_retried_after_its_retry_after_unless_that_is_too_long() {
         .mount(&server)
         .await;
     let src = source(&server, None);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert!(
         matches!(&e.cause, Cause::Status { status: 429, body } if body.contains("an hour")),
@@ -336,11 +256,11 @@ async fn a_5xx_that_persists_fails_after_every_retry() {
     let server = MockServer::start().await;
     Mock::given(path("/api/v1/query_range"))
         .respond_with(ResponseTemplate::new(502).set_body_string("bad gateway"))
-        .expect(6) // two sides × (1 attempt + 2 retries)
+        .expect(EVERY_ATTEMPT)
         .mount(&server)
         .await;
     let src = source(&server, None);
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert!(
         matches!(&e.cause, Cause::Status { status: 502, body } if body == "bad gateway"),
@@ -351,20 +271,17 @@ async fn a_5xx_that_persists_fails_after_every_retry() {
 #[tokio::test]
 async fn a_timeout_is_retried_then_reported() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/query_range"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(matrix(&[(1000, "1")]))
-                .set_delay(Duration::from_millis(1500)),
-        )
-        .expect(6)
-        .mount(&server)
-        .await;
+    mount_too_slow(
+        &server,
+        Mock::given(path("/api/v1/query_range")),
+        matrix(&[(1000, "1")]),
+    )
+    .await;
     let src = source(&server, None);
     let started = std::time::Instant::now();
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Timeout { .. }), "{e}");
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_timed_out(&fetched, "latency_ms");
+    let e = failure(&fetched, "latency_ms");
     assert!(e.to_string().contains("no response within 0.3 s"), "{e}");
     assert!(started.elapsed() < Duration::from_millis(1400));
 }
@@ -390,17 +307,13 @@ async fn malformed_json_and_several_series_are_errors() {
         .await;
     let src = source(&server, None);
     let config = latency_only();
-    let one_side = |s: &str| Scopes {
-        baseline: s.into(),
-        canary: s.into(),
-    };
-    let fetched = fetch_all(src.as_ref(), &config, window(), &one_side("v1"), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(
-        matches!(&e.cause, Cause::Response(m) if m.contains("not valid JSON")),
-        "{e}"
-    );
-    let fetched = fetch_all(src.as_ref(), &config, window(), &one_side("v2"), &vars()).await;
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &config, &one_scope("v1"))
+        .await;
+    assert_not_json(&fetched, "latency_ms");
+    let fetched = run()
+        .fetch_scoped(src.as_ref(), &config, &one_scope("v2"))
+        .await;
     let e = fetched.failures["latency_ms"].to_string();
     assert!(
         e.contains("2 series where one is expected ({pod=\"a\"}, {pod=\"b\"})"),
@@ -418,12 +331,10 @@ async fn the_token_goes_in_the_authorization_header_only() {
         .mount(&server)
         .await;
     let src = source(&server, Some("tok-SECRET-42"));
-    assert!(!format!("{src:?}").contains("SECRET"));
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    assert!(fetched.failures.is_empty(), "{:?}", fetched.failures);
-    for request in server.received_requests().await.unwrap() {
-        assert!(!request.url.as_str().contains("SECRET"));
-    }
+    assert_debug_hides(src.as_ref(), &["SECRET"]);
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_no_failures(&fetched);
+    assert_requests_hide(&server, "SECRET").await;
 }
 
 #[tokio::test]
@@ -435,19 +346,13 @@ async fn responses_beyond_the_size_cap_are_refused() {
         .expect(2)
         .mount(&server)
         .await;
-    let src = build_source(
-        "prometheus",
-        SourceSettings {
-            url: Some(server.uri()),
-            http: HttpOptions {
-                max_response_bytes: 64,
-                ..fast()
-            },
-            ..SourceSettings::default()
-        },
-    )
-    .unwrap();
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let src = at("prometheus", &server)
+        .http(HttpOptions {
+            max_response_bytes: 64,
+            ..fast()
+        })
+        .build();
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     assert!(matches!(
         fetched.failures["latency_ms"].cause,
         Cause::TooLarge { limit: 64 }
@@ -464,18 +369,18 @@ async fn template_and_query_problems_are_reported_before_any_request() {
         .await;
     let src = source(&server, None);
     let config = single_metric(r#"{name: m, query: {prometheus: 'up{v="${scpoe}"}'}}"#);
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     let e = fetched.failures["m"].to_string();
     assert!(e.contains("unknown variable ${scpoe}"), "{e}");
     let config = single_metric(r#"{name: m, kind: counts, query: {prometheus: 'up'}}"#);
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     let e = fetched.failures["m"].to_string();
     assert!(
         e.contains("query.prometheus: a counts metric needs {events: <query>, total: <query>}"),
         "{e}"
     );
     let config = single_metric(r#"{name: m, query: {influxdb: 'SELECT 1'}}"#);
-    let fetched = fetch_all(src.as_ref(), &config, window(), &scopes(), &vars()).await;
+    let fetched = run().fetch(src.as_ref(), &config).await;
     let e = fetched.failures["m"].to_string();
     assert!(
         e.contains("no query for prometheus (the metric has queries for: influxdb)"),
@@ -506,7 +411,7 @@ async fn an_unreachable_server_is_a_connection_error() {
         },
     )
     .unwrap();
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
     let e = &fetched.failures["latency_ms"];
     assert!(matches!(e.cause, Cause::Connect(_)), "{e}");
     assert!(e.is_transport());
@@ -549,10 +454,12 @@ async fn a_server_echoing_the_token_in_an_error_does_not_leak_it() {
         .mount(&server)
         .await;
     let src = source(&server, Some("tok-SECRET-42"));
-    let fetched = fetch_all(src.as_ref(), &latency_only(), window(), &scopes(), &vars()).await;
-    let e = &fetched.failures["latency_ms"];
-    assert!(matches!(e.cause, Cause::Status { status: 401, .. }), "{e}");
-    let text = format!("{e} {e:?}");
-    assert!(!text.contains("SECRET"), "{text}");
-    assert!(text.contains("invalid bearer token [redacted]"), "{text}");
+    let fetched = run().fetch(src.as_ref(), &latency_only()).await;
+    assert_status(&fetched, "latency_ms", 401);
+    assert_error_hides(
+        &fetched,
+        "latency_ms",
+        &["SECRET"],
+        "invalid bearer token [redacted]",
+    );
 }
