@@ -74,7 +74,7 @@ use crate::error::{Cause, SourceError};
 use crate::fetch::{SourceSettings, check_base_url};
 use crate::http::HttpClient;
 use crate::secret::Secret;
-use crate::shape::{SideData, Snap, align, histogram_from_buckets, pair_counts};
+use crate::shape::{SideData, Snap, align, histogram_from_buckets, pair_counts, single_series};
 use crate::source::{FetchRequest, MetricQuery, MetricSource, SourceFuture, Window};
 use canary_judge::Point;
 use canary_stats::Histogram;
@@ -386,18 +386,12 @@ fn parse_response(json: &Value) -> Result<Vec<Series>, Cause> {
 
 /// The one series a query must return: `None` for none, an error for several.
 fn single(series: Vec<Series>, what: &str) -> Result<Option<Series>, Cause> {
-    match series.len() {
-        0 => Ok(None),
-        1 => Ok(series.into_iter().next()),
-        n => {
-            let shown: Vec<String> = series.iter().take(3).map(Series::describe).collect();
-            Err(Cause::Data(format!(
-                "the {what} returned {n} series where one is expected ({}{}); aggregate them into one (e.g. sum:… or avg:… without `by {{…}}`)",
-                shown.join(", "),
-                if n > 3 { ", …" } else { "" }
-            )))
-        }
-    }
+    single_series(
+        series,
+        what,
+        Series::describe,
+        "aggregate them into one (e.g. sum:… or avg:… without `by {…}`)",
+    )
 }
 
 /// The series' points on the window's grid (nearest instant within half a step).

@@ -34,6 +34,41 @@ pub enum Snap {
     Nearest,
 }
 
+/// The one series a query must return: `None` for none, an error for several that names
+/// up to three of them (`describe`) and says how to aggregate them (`hint`, in the
+/// backend's own query language).
+///
+/// # Errors
+/// [`Cause::Data`] when there are several series.
+///
+/// ```
+/// use canary_sources::shape::single_series;
+/// let name = |s: &&str| s.to_string();
+/// assert_eq!(single_series(Vec::<&str>::new(), "query", name, "sum them").unwrap(), None);
+/// assert_eq!(single_series(vec!["a"], "query", name, "sum them").unwrap(), Some("a"));
+/// let e = single_series(vec!["a", "b"], "query", name, "sum them").unwrap_err();
+/// assert!(e.to_string().contains("the query returned 2 series where one is expected (a, b); sum them"));
+/// ```
+pub fn single_series<S>(
+    series: Vec<S>,
+    what: &str,
+    describe: impl Fn(&S) -> String,
+    hint: &str,
+) -> Result<Option<S>, Cause> {
+    match series.len() {
+        0 => Ok(None),
+        1 => Ok(series.into_iter().next()),
+        n => {
+            let shown: Vec<String> = series.iter().take(3).map(describe).collect();
+            Err(Cause::Data(format!(
+                "the {what} returned {n} series where one is expected ({}{}); {hint}",
+                shown.join(", "),
+                if n > 3 { ", …" } else { "" }
+            )))
+        }
+    }
+}
+
 /// The samples `(unix seconds, value)` on the window's grid: one [`Point`] per instant,
 /// `None` where no sample landed. `NaN` is a missing value; an infinite value is an
 /// error.
