@@ -84,7 +84,7 @@
 //! several returned series where one is expected are an error naming their labels.
 
 use crate::error::{Cause, SourceError};
-use crate::fetch::{SourceSettings, check_base_url, credential_names};
+use crate::fetch::{SourceSettings, check_base_url};
 use crate::http::HttpClient;
 use crate::secret::Secret;
 use crate::shape::{SideData, Snap, align, pair_counts};
@@ -159,17 +159,6 @@ impl CloudWatch {
             return Err(setup(
                 "cloudwatch signs its requests with the credentials access_key_id and secret_access_key (and session_token); it does not use auth (unset CANARY_CLOUDWATCH_TOKEN or sources.cloudwatch.auth)".into(),
             ));
-        }
-        let known = credential_names(NAME);
-        if let Some(unknown) = settings
-            .credentials
-            .keys()
-            .find(|k| !known.contains(&k.as_str()))
-        {
-            return Err(setup(format!(
-                "unknown credential {unknown:?} for cloudwatch; it reads: {}",
-                known.join(", ")
-            )));
         }
         let mut credentials = settings.credentials;
         let mut required = |name: &str| {

@@ -121,16 +121,6 @@ impl Datadog {
     pub fn new(settings: SourceSettings) -> Result<Self, SourceError> {
         settings.check_options(NAME, OPTIONS)?;
         let setup = |m: String| SourceError::new(NAME, Cause::Setup(m));
-        if let Some(unknown) = settings
-            .credentials
-            .keys()
-            .find(|k| !CREDENTIALS.contains(&k.as_str()))
-        {
-            return Err(setup(format!(
-                "unknown credential {unknown:?} for datadog; it knows: {}",
-                CREDENTIALS.join(", ")
-            )));
-        }
         let url = match (settings.url.as_deref(), settings.options.get("site")) {
             (Some(_), Some(_)) => {
                 return Err(setup(

@@ -147,6 +147,36 @@ impl SourceSettings {
     }
 }
 
+impl SourceSettings {
+    /// Checks that every named credential is one `backend` reads (`known`), so a
+    /// misspelt name fails at setup rather than leaving the backend without it.
+    ///
+    /// # Errors
+    /// [`Cause::Setup`] naming the unknown credential and the known ones.
+    fn check_credentials(&self, backend: &str, known: &[&str]) -> Result<(), SourceError> {
+        match self
+            .credentials
+            .keys()
+            .find(|k| !known.contains(&k.as_str()))
+        {
+            None => Ok(()),
+            Some(unknown) => Err(SourceError::new(
+                backend,
+                Cause::Setup(if known.is_empty() {
+                    format!(
+                        "unknown credential {unknown:?} for {backend}; it reads no named credentials, only auth"
+                    )
+                } else {
+                    format!(
+                        "unknown credential {unknown:?} for {backend}; it reads: {}",
+                        known.join(", ")
+                    )
+                }),
+            )),
+        }
+    }
+}
+
 /// The named credentials (beyond `auth`) a backend reads from
 /// [`SourceSettings::credentials`]. When the config does not name one, it is read from
 /// the environment variable `CANARY_<BACKEND>_<NAME>` if that is set
@@ -162,7 +192,8 @@ pub fn credential_names(backend: &str) -> &'static [&'static str] {
         .map_or(&[], |(_, names)| names)
 }
 
-/// Per backend (one line per feature): the credential names of [`credential_names`].
+/// Per backend (one line per feature): the credential names of [`credential_names`];
+/// [`build_source`] refuses any other name for a backend listed here.
 const CREDENTIAL_NAMES: &[(&str, &[&str])] = &[
     #[cfg(feature = "prometheus")]
     ("prometheus", &[]),
@@ -179,6 +210,8 @@ const CREDENTIAL_NAMES: &[(&str, &[&str])] = &[
     ("datadog", crate::datadog::CREDENTIALS),
     #[cfg(feature = "newrelic")]
     ("newrelic", &[]),
+    #[cfg(feature = "http")]
+    ("http", &[]),
 ];
 
 /// The backends compiled in (by cargo feature).
@@ -234,6 +267,9 @@ fn backend_source(
 ) -> Result<Box<dyn MetricSource>, SourceError> {
     // Without any backend feature `settings` goes unused.
     let _ = &settings;
+    if let Some((_, known)) = CREDENTIAL_NAMES.iter().find(|(name, _)| *name == backend) {
+        settings.check_credentials(backend, known)?;
+    }
     match backend {
         #[cfg(feature = "prometheus")]
         "prometheus" => Ok(Box::new(crate::prometheus::Prometheus::new(settings)?)),

@@ -94,14 +94,6 @@ impl Graphite {
     /// backend takes none), or an HTTP client that cannot be built.
     pub fn new(settings: SourceSettings) -> Result<Self, SourceError> {
         settings.check_options(NAME, &[])?;
-        if let Some(name) = settings.credentials.keys().next() {
-            return Err(SourceError::new(
-                NAME,
-                Cause::Setup(format!(
-                    "unknown credential {name:?} for graphite; it takes only auth (a bearer token)"
-                )),
-            ));
-        }
         let base = check_base_url(NAME, settings.url.as_deref())?;
         let http = HttpClient::new(settings.http).map_err(|c| SourceError::new(NAME, c))?;
         Ok(Self {

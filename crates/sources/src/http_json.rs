@@ -92,11 +92,6 @@ impl HttpJson {
     pub fn new(settings: SourceSettings) -> Result<Self, SourceError> {
         let setup = |m: String| SourceError::new(NAME, Cause::Setup(m));
         settings.check_options(NAME, &["auth_header"])?;
-        if let Some(name) = settings.credentials.keys().next() {
-            return Err(setup(format!(
-                "the http source reads no named credentials (got {name:?}); give the token as auth"
-            )));
-        }
         let auth_header = match settings.options.get("auth_header").map(|h| h.trim()) {
             None => None,
             Some(h) if h.eq_ignore_ascii_case("authorization") => None,

@@ -140,11 +140,6 @@ impl InfluxDb {
             (None, Some(secret)) => Some(secret.clone()),
             (None, None) => None,
         };
-        if let Some(other) = settings.credentials.keys().find(|k| *k != "username") {
-            return Err(setup(format!(
-                "unknown credential {other:?} for influxdb; it knows: username"
-            )));
-        }
         let auth = match (username, settings.auth) {
             (Some(username), Some(password)) => Auth::Basic { username, password },
             (None, Some(token)) => Auth::Bearer(token),

@@ -132,11 +132,6 @@ impl NewRelic {
     pub fn new(settings: SourceSettings) -> Result<Self, SourceError> {
         settings.check_options(NAME, OPTIONS)?;
         let setup = |m: String| SourceError::new(NAME, Cause::Setup(m));
-        if let Some(unknown) = settings.credentials.keys().next() {
-            return Err(setup(format!(
-                "unknown credential {unknown:?} for newrelic; it reads only auth (the API key)"
-            )));
-        }
         let account_id = match settings.options.get("account_id") {
             None => {
                 return Err(setup(
