@@ -74,11 +74,14 @@ use crate::error::{Cause, SourceError};
 use crate::fetch::{SourceSettings, check_base_url};
 use crate::http::HttpClient;
 use crate::secret::Secret;
-use crate::shape::{SideData, Snap, align, histogram_from_buckets, pair_counts, single_series};
-use crate::source::{FetchRequest, MetricQuery, MetricSource, SourceFuture, Window};
-use canary_judge::Point;
+use crate::shape::{
+    SeriesBackend, Snap, align, histogram_from_buckets, series_side, single_series,
+};
+use crate::source::{FetchRequest, MetricSource, SourceFuture, Window};
+use canary_judge::{MetricKind, Point};
 use canary_stats::Histogram;
 use serde_json::Value;
+use std::future::Future;
 
 const NAME: &str = "datadog";
 
@@ -184,42 +187,6 @@ impl Datadog {
             .await?;
         parse_response(&response.json()?)
     }
-
-    async fn fetch_side_data(
-        &self,
-        request: &FetchRequest<'_>,
-        scope: &str,
-    ) -> Result<SideData, Cause> {
-        let window = request.window;
-        match request.rendered(NAME, scope)? {
-            MetricQuery::Continuous(q) => {
-                let series = self.query(&q, window).await?;
-                let points = single(series, "query")?
-                    .map(|s| on_grid(&s, window))
-                    .transpose()?
-                    .unwrap_or_default();
-                Ok(SideData::Continuous(points))
-            }
-            MetricQuery::Counts { events, total } => {
-                let (events, total) = futures_util::future::join(
-                    self.query(&events, window),
-                    self.query(&total, window),
-                )
-                .await;
-                let events = single(events?, "events query")?
-                    .map(|s| on_grid(&s, window))
-                    .transpose()?;
-                let total = single(total?, "total query")?
-                    .map(|s| on_grid(&s, window))
-                    .transpose()?;
-                Ok(SideData::Counts(pair_counts(events, total)?))
-            }
-            MetricQuery::Histogram(q) => {
-                let series = self.query(&q, window).await?;
-                Ok(SideData::Histogram(histogram(&series)?))
-            }
-        }
-    }
 }
 
 /// `https://api.<site>` for a Datadog site name such as `datadoghq.eu`.
@@ -238,6 +205,37 @@ fn site_url(site: &str) -> Result<String, String> {
     Ok(format!("https://api.{site}"))
 }
 
+impl SeriesBackend for Datadog {
+    type Series = Series;
+    const QUERY: &'static str = "query";
+
+    fn series(
+        &self,
+        query: &str,
+        _kind: MetricKind,
+        window: Window,
+    ) -> impl Future<Output = Result<Vec<Series>, Cause>> + Send {
+        self.query(query, window)
+    }
+
+    fn single(series: Vec<Series>, what: &str) -> Result<Option<Series>, Cause> {
+        single_series(
+            series,
+            what,
+            Series::describe,
+            "aggregate them into one (e.g. sum:… or avg:… without `by {…}`)",
+        )
+    }
+
+    fn on_grid(series: &Series, window: Window) -> Result<Vec<Point>, Cause> {
+        on_grid(series, window)
+    }
+
+    fn histogram(series: Vec<Series>) -> Result<Option<Histogram>, Cause> {
+        histogram(&series)
+    }
+}
+
 impl MetricSource for Datadog {
     fn name(&self) -> &'static str {
         NAME
@@ -246,7 +244,7 @@ impl MetricSource for Datadog {
     fn fetch<'a>(&'a self, request: &'a FetchRequest<'a>) -> SourceFuture<'a> {
         Box::pin(async move {
             request
-                .both_sides(NAME, |scope| self.fetch_side_data(request, scope))
+                .both_sides(NAME, |scope| series_side(self, request, scope))
                 .await
         })
     }
@@ -255,7 +253,7 @@ impl MetricSource for Datadog {
 /// One series of a response: its tags and `(unix seconds, value)` points (`None` for
 /// `null`).
 #[derive(Debug, Clone, PartialEq)]
-struct Series {
+pub(crate) struct Series {
     scope: String,
     tags: Vec<String>,
     points: Vec<(f64, Option<f64>)>,
@@ -372,16 +370,6 @@ fn parse_response(json: &Value) -> Result<Vec<Series>, Cause> {
         });
     }
     Ok(out)
-}
-
-/// The one series a query must return: `None` for none, an error for several.
-fn single(series: Vec<Series>, what: &str) -> Result<Option<Series>, Cause> {
-    single_series(
-        series,
-        what,
-        Series::describe,
-        "aggregate them into one (e.g. sum:… or avg:… without `by {…}`)",
-    )
 }
 
 /// The series' points on the window's grid (nearest instant within half a step).

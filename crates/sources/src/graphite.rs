@@ -69,11 +69,14 @@ use crate::error::{Cause, SourceError};
 use crate::fetch::{SourceSettings, check_base_url};
 use crate::http::HttpClient;
 use crate::secret::Secret;
-use crate::shape::{SideData, Snap, align, histogram_from_buckets, pair_counts, single_series};
-use crate::source::{FetchRequest, MetricQuery, MetricSource, SourceFuture, Window};
-use canary_judge::Point;
+use crate::shape::{
+    SeriesBackend, Snap, align, histogram_from_buckets, series_side, single_series,
+};
+use crate::source::{FetchRequest, MetricSource, SourceFuture, Window};
+use canary_judge::{MetricKind, Point};
 use canary_stats::Histogram;
 use serde_json::{Map, Value};
+use std::future::Future;
 
 const NAME: &str = "graphite";
 
@@ -125,41 +128,36 @@ impl Graphite {
             .await?;
         parse_response(&response.json()?)
     }
+}
 
-    async fn fetch_side_data(
+impl SeriesBackend for Graphite {
+    type Series = Series;
+    const QUERY: &'static str = "target";
+
+    fn series(
         &self,
-        request: &FetchRequest<'_>,
-        scope: &str,
-    ) -> Result<SideData, Cause> {
-        let window = request.window;
-        match request.rendered(NAME, scope)? {
-            MetricQuery::Continuous(q) => {
-                let series = self.render(&q, window).await?;
-                let points = match single(series, "target")? {
-                    None => Vec::new(),
-                    Some(s) => on_grid(&s, window)?,
-                };
-                Ok(SideData::Continuous(points))
-            }
-            MetricQuery::Counts { events, total } => {
-                let (events, total) = futures_util::future::join(
-                    self.render(&events, window),
-                    self.render(&total, window),
-                )
-                .await;
-                let events = single(events?, "events target")?
-                    .map(|s| on_grid(&s, window))
-                    .transpose()?;
-                let total = single(total?, "total target")?
-                    .map(|s| on_grid(&s, window))
-                    .transpose()?;
-                Ok(SideData::Counts(pair_counts(events, total)?))
-            }
-            MetricQuery::Histogram(q) => {
-                let series = self.render(&q, window).await?;
-                Ok(SideData::Histogram(histogram(&series)?))
-            }
-        }
+        query: &str,
+        _kind: MetricKind,
+        window: Window,
+    ) -> impl Future<Output = Result<Vec<Series>, Cause>> + Send {
+        self.render(query, window)
+    }
+
+    fn single(series: Vec<Series>, what: &str) -> Result<Option<Series>, Cause> {
+        single_series(
+            series,
+            what,
+            |s| s.target.clone(),
+            "aggregate them, e.g. sumSeries(...) or averageSeries(...)",
+        )
+    }
+
+    fn on_grid(series: &Series, window: Window) -> Result<Vec<Point>, Cause> {
+        on_grid(series, window)
+    }
+
+    fn histogram(series: Vec<Series>) -> Result<Option<Histogram>, Cause> {
+        histogram(&series)
     }
 }
 
@@ -171,7 +169,7 @@ impl MetricSource for Graphite {
     fn fetch<'a>(&'a self, request: &'a FetchRequest<'a>) -> SourceFuture<'a> {
         Box::pin(async move {
             request
-                .both_sides(NAME, |scope| self.fetch_side_data(request, scope))
+                .both_sides(NAME, |scope| series_side(self, request, scope))
                 .await
         })
     }
@@ -179,7 +177,7 @@ impl MetricSource for Graphite {
 
 /// One series of a render answer.
 #[derive(Debug, Clone, PartialEq)]
-struct Series {
+pub(crate) struct Series {
     target: String,
     tags: Map<String, Value>,
     /// `(time, value)`, `None` for `null`.
@@ -242,16 +240,6 @@ fn parse_response(json: &Value) -> Result<Vec<Series>, Cause> {
 }
 
 /// The one series a target must return: `None` for none, an error for several.
-/// The one series a query must return: `None` for none, an error for several.
-fn single(series: Vec<Series>, what: &str) -> Result<Option<Series>, Cause> {
-    single_series(
-        series,
-        what,
-        |s| s.target.clone(),
-        "aggregate them, e.g. sumSeries(...) or averageSeries(...)",
-    )
-}
-
 /// The series' points on the window's grid (`null` = missing).
 fn on_grid(series: &Series, window: Window) -> Result<Vec<Point>, Cause> {
     align(

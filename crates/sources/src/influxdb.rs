@@ -80,11 +80,14 @@ use crate::error::{Cause, SourceError};
 use crate::fetch::{SourceSettings, check_base_url};
 use crate::http::HttpClient;
 use crate::secret::Secret;
-use crate::shape::{SideData, Snap, align, histogram_from_buckets, pair_counts, single_series};
-use crate::source::{FetchRequest, MetricQuery, MetricSource, SourceFuture, Window};
-use canary_judge::Point;
+use crate::shape::{
+    SeriesBackend, Snap, align, histogram_from_buckets, series_side, single_series,
+};
+use crate::source::{FetchRequest, MetricSource, SourceFuture, Window};
+use canary_judge::{MetricKind, Point};
 use canary_stats::Histogram;
 use serde_json::{Map, Value};
+use std::future::Future;
 
 const NAME: &str = "influxdb";
 
@@ -191,38 +194,36 @@ impl InfluxDb {
             .await?;
         parse_response(&response.json()?)
     }
+}
 
-    async fn fetch_side_data(
+impl SeriesBackend for InfluxDb {
+    type Series = Series;
+    const QUERY: &'static str = "query";
+
+    fn series(
         &self,
-        request: &FetchRequest<'_>,
-        scope: &str,
-    ) -> Result<SideData, Cause> {
-        let window = request.window;
-        match request.rendered(NAME, scope)? {
-            MetricQuery::Continuous(q) => {
-                let series = self.query(&q).await?;
-                let points = match single(series, "query")? {
-                    None => Vec::new(),
-                    Some(s) => on_grid(&s, window)?,
-                };
-                Ok(SideData::Continuous(points))
-            }
-            MetricQuery::Counts { events, total } => {
-                let (events, total) =
-                    futures_util::future::join(self.query(&events), self.query(&total)).await;
-                let events = single(events?, "events query")?
-                    .map(|s| on_grid(&s, window))
-                    .transpose()?;
-                let total = single(total?, "total query")?
-                    .map(|s| on_grid(&s, window))
-                    .transpose()?;
-                Ok(SideData::Counts(pair_counts(events, total)?))
-            }
-            MetricQuery::Histogram(q) => {
-                let series = self.query(&q).await?;
-                Ok(SideData::Histogram(histogram(&series)?))
-            }
-        }
+        query: &str,
+        _kind: MetricKind,
+        _window: Window,
+    ) -> impl Future<Output = Result<Vec<Series>, Cause>> + Send {
+        self.query(query)
+    }
+
+    fn single(series: Vec<Series>, what: &str) -> Result<Option<Series>, Cause> {
+        single_series(
+            series,
+            what,
+            Series::describe,
+            "drop the GROUP BY tags or filter them in WHERE",
+        )
+    }
+
+    fn on_grid(series: &Series, window: Window) -> Result<Vec<Point>, Cause> {
+        on_grid(series, window)
+    }
+
+    fn histogram(series: Vec<Series>) -> Result<Option<Histogram>, Cause> {
+        histogram(&series)
     }
 }
 
@@ -234,7 +235,7 @@ impl MetricSource for InfluxDb {
     fn fetch<'a>(&'a self, request: &'a FetchRequest<'a>) -> SourceFuture<'a> {
         Box::pin(async move {
             request
-                .both_sides(NAME, |scope| self.fetch_side_data(request, scope))
+                .both_sides(NAME, |scope| series_side(self, request, scope))
                 .await
         })
     }
@@ -243,7 +244,7 @@ impl MetricSource for InfluxDb {
 /// One series of a result: its measurement, tags and `(time, value)` rows (`None` for
 /// `null`).
 #[derive(Debug, Clone, PartialEq)]
-struct Series {
+pub(crate) struct Series {
     name: String,
     tags: Map<String, Value>,
     rows: Vec<(f64, Option<f64>)>,
@@ -400,16 +401,6 @@ fn parse_series(s: &Value, at: &str) -> Result<Series, Cause> {
     Ok(Series { name, tags, rows })
 }
 
-/// The one series a query must return: `None` for none, an error for several.
-fn single(series: Vec<Series>, what: &str) -> Result<Option<Series>, Cause> {
-    single_series(
-        series,
-        what,
-        Series::describe,
-        "drop the GROUP BY tags or filter them in WHERE",
-    )
-}
-
 /// The series' rows on the window's grid (`null` = missing).
 fn on_grid(series: &Series, window: Window) -> Result<Vec<Point>, Cause> {
     align(
@@ -554,7 +545,7 @@ mod tests {
             rows.rotate_left(rotate % n);
             let body = json!({"results": [{"statement_id": 0, "series": [
                 {"name": "m", "columns": ["time", "mean"], "values": rows}]}]});
-            let series = single(parse_response(&body).unwrap(), "query").unwrap().unwrap();
+            let series = InfluxDb::single(parse_response(&body).unwrap(), "query").unwrap().unwrap();
             let points = on_grid(&series, window).unwrap();
             let grid: Vec<i64> = window.instants().collect();
             proptest::prop_assert_eq!(points.len(), grid.len());

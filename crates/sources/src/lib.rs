@@ -90,7 +90,11 @@
 //!      an error. `fetch` then ends with
 //!      `request.both_sides(NAME, |scope| self.fetch_side(request, scope)).await`
 //!      ([`FetchRequest::both_sides`]): both sides concurrently, paired into
-//!      [`MetricData`](canary_judge::MetricData), each side's failure named with its scope;
+//!      [`MetricData`](canary_judge::MetricData), each side's failure named with its scope.
+//!      A backend whose every query answers a list of series needs no `fetch_side` of
+//!      its own: implement the crate's `shape::SeriesBackend` (run a query, pick the one
+//!      series, put it on the grid, read buckets) and pass `shape::series_side`, as
+//!      Prometheus, InfluxDB, Datadog and Graphite do;
 //!    - report failures as a [`Cause`]: `Data` for data that does not fit the kind,
 //!      `Response` for a body that is not what the API documents, `Api` when the API
 //!      reports an error (failures before any side is fetched, e.g. a query that cannot

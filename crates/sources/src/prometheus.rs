@@ -39,11 +39,14 @@ use crate::error::{Cause, SourceError};
 use crate::fetch::{SourceSettings, check_base_url};
 use crate::http::HttpClient;
 use crate::secret::Secret;
-use crate::shape::{SideData, Snap, align, histogram_from_buckets, pair_counts, single_series};
-use crate::source::{FetchRequest, MetricQuery, MetricSource, SourceFuture, Window};
-use canary_judge::Point;
+use crate::shape::{
+    SeriesBackend, Snap, align, histogram_from_buckets, series_side, single_series,
+};
+use crate::source::{FetchRequest, MetricSource, SourceFuture, Window};
+use canary_judge::{MetricKind, Point};
 use canary_stats::Histogram;
 use serde_json::{Map, Value};
+use std::future::Future;
 
 const NAME: &str = "prometheus";
 
@@ -113,41 +116,36 @@ impl Prometheus {
             .await?;
         parse_response(&response.json()?, range)
     }
+}
 
-    async fn fetch_side_data(
+impl SeriesBackend for Prometheus {
+    type Series = Series;
+    const QUERY: &'static str = "query";
+
+    fn series(
         &self,
-        request: &FetchRequest<'_>,
-        scope: &str,
-    ) -> Result<SideData, Cause> {
-        let window = request.window;
-        match request.rendered(NAME, scope)? {
-            MetricQuery::Continuous(q) => {
-                let series = self.query(&q, window, true).await?;
-                let points = match single(series, "query")? {
-                    None => Vec::new(),
-                    Some(s) => on_grid(&s, window)?,
-                };
-                Ok(SideData::Continuous(points))
-            }
-            MetricQuery::Counts { events, total } => {
-                let (events, total) = futures_util::future::join(
-                    self.query(&events, window, true),
-                    self.query(&total, window, true),
-                )
-                .await;
-                let events = single(events?, "events")?
-                    .map(|s| on_grid(&s, window))
-                    .transpose()?;
-                let total = single(total?, "total")?
-                    .map(|s| on_grid(&s, window))
-                    .transpose()?;
-                Ok(SideData::Counts(pair_counts(events, total)?))
-            }
-            MetricQuery::Histogram(q) => {
-                let series = self.query(&q, window, false).await?;
-                Ok(SideData::Histogram(histogram(series)?))
-            }
-        }
+        query: &str,
+        kind: MetricKind,
+        window: Window,
+    ) -> impl Future<Output = Result<Vec<Series>, Cause>> + Send {
+        self.query(query, window, kind != MetricKind::Histogram)
+    }
+
+    fn single(series: Vec<Series>, what: &str) -> Result<Option<Series>, Cause> {
+        single_series(
+            series,
+            what,
+            Series::describe,
+            "aggregate it, e.g. sum(...)",
+        )
+    }
+
+    fn on_grid(series: &Series, window: Window) -> Result<Vec<Point>, Cause> {
+        on_grid(series, window)
+    }
+
+    fn histogram(series: Vec<Series>) -> Result<Option<Histogram>, Cause> {
+        histogram(series)
     }
 }
 
@@ -169,7 +167,7 @@ impl MetricSource for Prometheus {
                 ));
             }
             request
-                .both_sides(NAME, |scope| self.fetch_side_data(request, scope))
+                .both_sides(NAME, |scope| series_side(self, request, scope))
                 .await
         })
     }
@@ -177,7 +175,7 @@ impl MetricSource for Prometheus {
 
 /// One series of a response: its labels and `(timestamp, value)` samples.
 #[derive(Debug, Clone, PartialEq)]
-struct Series {
+pub(crate) struct Series {
     labels: Map<String, Value>,
     samples: Vec<(f64, String)>,
 }
@@ -277,16 +275,6 @@ fn parse_response(json: &Value, range: bool) -> Result<Vec<Series>, Cause> {
         out.push(Series { labels, samples });
     }
     Ok(out)
-}
-
-/// The one series a query must return: `None` for none, an error for several.
-fn single(series: Vec<Series>, what: &str) -> Result<Option<Series>, Cause> {
-    single_series(
-        series,
-        what,
-        Series::describe,
-        "aggregate it, e.g. sum(...)",
-    )
 }
 
 /// The series' values on the window's grid (Prometheus evaluates exactly there).

@@ -4,10 +4,11 @@
 //! what missing, `NaN`, fractional or duplicate data mean.
 
 use crate::error::Cause;
-use crate::source::Window;
-use canary_judge::{CountPoint, Point};
+use crate::source::{FetchRequest, MetricQuery, MetricSource, Window};
+use canary_judge::{CountPoint, MetricKind, Point};
 use canary_stats::Histogram;
 use std::collections::BTreeMap;
+use std::future::Future;
 
 /// One side's data of a metric, before the two sides are paired into
 /// [`canary_judge::MetricData`] by [`FetchRequest::both_sides`](crate::FetchRequest::both_sides).
@@ -32,6 +33,73 @@ pub enum Snap {
     /// error (the backend's resolution is finer than the step): for backends that
     /// answer at their own rollup times.
     Nearest,
+}
+
+/// A backend whose every query answers a list of series (Prometheus, InfluxDB, Datadog,
+/// Graphite). One side's data then follows the same recipe for all of them
+/// ([`series_side`]); the backend says only how to run a query and read its answer.
+pub(crate) trait SeriesBackend: MetricSource {
+    /// One series of an answer.
+    type Series: Send;
+    /// What a query is called in messages (`query`, `target`).
+    const QUERY: &'static str;
+
+    /// Runs one rendered query of a metric of `kind` over `window`.
+    fn series(
+        &self,
+        query: &str,
+        kind: MetricKind,
+        window: Window,
+    ) -> impl Future<Output = Result<Vec<Self::Series>, Cause>> + Send;
+
+    /// The one series a query must return ([`single_series`] with the backend's hint).
+    fn single(series: Vec<Self::Series>, what: &str) -> Result<Option<Self::Series>, Cause>;
+
+    /// The series' values on the window's grid ([`align`]).
+    fn on_grid(series: &Self::Series, window: Window) -> Result<Vec<Point>, Cause>;
+
+    /// The histogram of a query answering one series per `le` bucket
+    /// ([`histogram_from_buckets`]).
+    fn histogram(series: Vec<Self::Series>) -> Result<Option<Histogram>, Cause>;
+}
+
+/// One side's data from a [`SeriesBackend`]: a continuous query gives at most one
+/// series, put on the grid; counts pair the one series of `events` with that of
+/// `total` (both queried at once); a histogram query gives its buckets.
+///
+/// # Errors
+/// The query cannot be rendered or run, or its answer does not fit the metric's kind.
+pub(crate) async fn series_side<B: SeriesBackend>(
+    backend: &B,
+    request: &FetchRequest<'_>,
+    scope: &str,
+) -> Result<SideData, Cause> {
+    let (window, kind, what) = (request.window, request.metric.kind, B::QUERY);
+    let one = |series: Vec<B::Series>, what: &str| -> Result<Option<Vec<Point>>, Cause> {
+        B::single(series, what)?
+            .map(|s| B::on_grid(&s, window))
+            .transpose()
+    };
+    match request.rendered(backend.name(), scope)? {
+        MetricQuery::Continuous(q) => {
+            let series = backend.series(&q, kind, window).await?;
+            Ok(SideData::Continuous(one(series, what)?.unwrap_or_default()))
+        }
+        MetricQuery::Counts { events, total } => {
+            let (events, total) = futures_util::future::join(
+                backend.series(&events, kind, window),
+                backend.series(&total, kind, window),
+            )
+            .await;
+            let events = one(events?, &format!("events {what}"))?;
+            let total = one(total?, &format!("total {what}"))?;
+            Ok(SideData::Counts(pair_counts(events, total)?))
+        }
+        MetricQuery::Histogram(q) => {
+            let series = backend.series(&q, kind, window).await?;
+            Ok(SideData::Histogram(B::histogram(series)?))
+        }
+    }
 }
 
 /// The one series a query must return: `None` for none, an error for several that names
