@@ -43,36 +43,6 @@ fn with_buckets_named_by_node_too() {
     live().check_gate_and_record_with("live-nodes.json");
 }
 
-/// `gate` on `row` with the config `live.json` whose `metric` query is replaced by
-/// `query`: the report (exit code 10, hold) and that metric's entry.
-fn gate_with_query(live: &Live, row: &Row, metric: &str, query: Value) -> (Value, Value) {
-    let mut config = Config::from_path(live.config_path()).unwrap();
-    let m = config
-        .metrics
-        .iter_mut()
-        .find(|m| m.name == metric)
-        .unwrap();
-    m.query = Some([("graphite".to_owned(), query)].into());
-    let path = live.data.join(format!("broken-{metric}.json"));
-    std::fs::write(&path, serde_json::to_string(&config).unwrap()).unwrap();
-    let config_arg = path.display().to_string();
-    let var = format!("fixture={}", row.label);
-    let gated = live.canary(&live.args("gate", &config_arg, row, &var));
-    let (out, err) = text(&gated);
-    assert!(!out.contains(TOKEN) && !err.contains(TOKEN), "{out}{err}");
-    assert_eq!(gated.status.code(), Some(10), "{out}{err}");
-    let report: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(report["verdict"], "hold", "{out}");
-    let entry = report["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["name"] == metric)
-        .unwrap()
-        .clone();
-    (report, entry)
-}
-
 #[test]
 fn an_empty_window_holds_and_failures_never_promote() {
     let live = live();
@@ -122,8 +92,7 @@ fn an_empty_window_holds_and_failures_never_promote() {
     assert_eq!(cpu.kind, MetricKind::Continuous);
 
     // One metric's target names a path that does not exist: that metric is nodata.
-    let (_, entry) = gate_with_query(
-        &live,
+    let (_, entry) = live.gate_with_query(
         &gaussian,
         "cpu_percent",
         json!("canary.${fixture}.${scope}.no_such_metric"),
@@ -131,8 +100,7 @@ fn an_empty_window_holds_and_failures_never_promote() {
     assert_eq!(entry["classification"], "nodata", "{entry}");
 
     // An unknown function: graphite-web answers 400 with its message; `error`.
-    let (_, entry) = gate_with_query(
-        &live,
+    let (_, entry) = live.gate_with_query(
         &gaussian,
         "cpu_percent",
         json!("noSuchFunction(canary.${fixture}.${scope}.cpu_percent)"),
@@ -146,8 +114,7 @@ fn an_empty_window_holds_and_failures_never_promote() {
 
     // A target graphite-web fails on (an interval it cannot parse): HTTP 500 (retried,
     // as any 5xx), `error`.
-    let (_, entry) = gate_with_query(
-        &live,
+    let (_, entry) = live.gate_with_query(
         &gaussian,
         "cpu_percent",
         json!("summarize(canary.${fixture}.${scope}.cpu_percent, \"fortnightly\", \"avg\", false)"),
@@ -161,8 +128,7 @@ fn an_empty_window_holds_and_failures_never_promote() {
     );
 
     // A wildcard matching both sides where one series is expected: `error` naming them.
-    let (_, entry) = gate_with_query(
-        &live,
+    let (_, entry) = live.gate_with_query(
         &gaussian,
         "cpu_percent",
         json!("canary.${fixture}.*.cpu_percent"),
@@ -176,8 +142,7 @@ fn an_empty_window_holds_and_failures_never_promote() {
     );
 
     // A histogram whose buckets cannot be told apart (their last nodes are not bounds).
-    let (_, entry) = gate_with_query(
-        &live,
+    let (_, entry) = live.gate_with_query(
         &gaussian,
         "latency_seconds",
         json!("aliasByNode(canary.${fixture}.${scope}.latency_seconds.*, 2)"),

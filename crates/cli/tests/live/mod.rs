@@ -77,6 +77,45 @@ impl Live {
             .unwrap_or_else(|| panic!("{label} was not converted"))
     }
 
+    /// `gate` on `row` with `live.json` whose `metric` query is replaced by `query`:
+    /// checks the secret is not printed and the verdict holds (exit 10), and returns the
+    /// report and that metric's entry.
+    pub(crate) fn gate_with_query(
+        &self,
+        row: &Row,
+        metric: &str,
+        query: serde_json::Value,
+    ) -> (serde_json::Value, serde_json::Value) {
+        let mut config = Config::from_path(self.config_path()).unwrap();
+        let m = config
+            .metrics
+            .iter_mut()
+            .find(|m| m.name == metric)
+            .unwrap();
+        m.query = Some([(self.source.to_owned(), query)].into());
+        let path = self.data.join(format!("broken-{metric}.json"));
+        std::fs::write(&path, serde_json::to_string(&config).unwrap()).unwrap();
+        let config_arg = path.display().to_string();
+        let var = format!("fixture={}", row.label);
+        let gated = self.canary(&self.args("gate", &config_arg, row, &var));
+        let (out, err) = text(&gated);
+        assert!(
+            !out.contains(&self.secret) && !err.contains(&self.secret),
+            "{out}{err}"
+        );
+        assert_eq!(gated.status.code(), Some(10), "{out}{err}");
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(report["verdict"], "hold", "{out}");
+        let entry = report["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == metric)
+            .unwrap()
+            .clone();
+        (report, entry)
+    }
+
     /// `live.json`, the config whose queries read the fixtures back.
     pub(crate) fn config_path(&self) -> String {
         self.data.join("live.json").display().to_string()
